@@ -1,0 +1,1 @@
+"""The Action area of the hub (layer 2, DESIGN.md)."""

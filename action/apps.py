@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ActionConfig(AppConfig):
+    name = "action"
+    verbose_name = "Action"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChangeConfig(AppConfig):
+    name = "change"
+    verbose_name = "Change"

@@ -1,0 +1,39 @@
+"""Read queries of the framework."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from .models import Area, Practice, Value
+from .registry import figure_providers
+
+
+def area_list():
+    return Area.objects.prefetch_related(
+        Prefetch("practices", queryset=Practice.objects.order_by("order"))
+    )
+
+
+def area_get(slug):
+    return get_object_or_404(area_list(), slug=slug)
+
+
+def value_list():
+    return Value.objects.all()
+
+
+def dashboard_figures(viewer):
+    """Every registered figure ``viewer`` may see, grouped by area in the framework's order."""
+    figures = [figure for provider in figure_providers().values() for figure in provider(viewer)]
+    order = {slug: n for n, slug in enumerate(Area.objects.values_list("slug", flat=True))}
+    return sorted(figures, key=lambda figure: order.get(figure.area, len(order)))
+
+
+def offers_for(offers, viewer):
+    """The offers ``viewer``'s role may use, with their URLs."""
+    from django.urls import reverse
+
+    return [
+        {"label": offer.label, "url": reverse(offer.url_name)}
+        for offer in offers
+        if viewer.is_authenticated and viewer.role in offer.roles
+    ]

@@ -1,0 +1,38 @@
+"""The hub's front page (the dashboard when signed in) and the framework overview."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+
+from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
+
+from . import selectors
+
+
+@login_not_required
+def home(request):
+    """Public landing page for visitors; the hub dashboard for everyone signed in."""
+    if not request.user.is_authenticated:
+        return render(request, "framework/landing.html", {"areas": selectors.area_list()})
+    return dashboard(request)
+
+
+@role_required(*EVERYONE_SIGNED_IN)
+def dashboard(request):
+    return render(
+        request,
+        "framework/dashboard.html",
+        {
+            "figures": selectors.dashboard_figures(request.user),
+            "areas": selectors.area_list(),
+            "person": getattr(request.user, "person", None),
+        },
+    )
+
+
+@role_required(*EVERYONE_SIGNED_IN)
+def overview(request):
+    return render(
+        request,
+        "framework/overview.html",
+        {"areas": selectors.area_list(), "values": selectors.value_list()},
+    )

@@ -1,0 +1,119 @@
+"""Writes of the outbox: queue a message in the caller's transaction, deliver it once."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hubsite.people.models import Consent
+from hubsite.people.selectors import consent_given
+
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def _may_contact(message_or_person, category):
+    person = message_or_person
+    if category == OutboxMessage.Category.ACCOUNT:
+        return True
+    return person is not None and consent_given(person, Consent.Purpose.CONTACT_EMAIL)
+
+
+def message_queue(
+    *,
+    key,
+    to_email,
+    subject,
+    body_text,
+    body_html="",
+    person=None,
+    category=OutboxMessage.Category.CONTACT,
+):
+    """Write an outbox row (once per ``key``) and deliver it after the transaction commits.
+
+    Returns the row, or None when the person has not consented to be contacted by email.
+    A second call with the same key returns the first row and queues nothing more.
+    """
+    if not _may_contact(person, category):
+        return None
+    existing = OutboxMessage.objects.filter(key=key).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                key=key,
+                person=person,
+                to_email=to_email,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                category=category,
+            )
+    except IntegrityError:  # a concurrent call for the same purpose won
+        return OutboxMessage.objects.get(key=key)
+    transaction.on_commit(lambda: _enqueue(message.pk))
+    return message
+
+
+def _enqueue(message_id):
+    from .tasks import outbox_deliver
+
+    try:
+        outbox_deliver.delay(message_id)
+    except Exception:  # broker down: the row stays pending and the beat tick retries it
+        log.warning("Could not queue outbox message %s; it will be retried", message_id)
+
+
+def message_deliver(*, message_id):
+    """Send one pending message and mark it sent. Safe to run twice, or concurrently:
+    the row is locked while it is sent, and a sent row is never sent again."""
+    with transaction.atomic():
+        locked = OutboxMessage.objects.select_for_update(skip_locked=True)
+        message = locked.filter(pk=message_id, status=OutboxMessage.Status.PENDING).first()
+        if message is None:
+            return None
+        if not _may_contact(message.person, message.category):
+            message.status = OutboxMessage.Status.CANCELLED
+            message.save(update_fields=["status"])
+            return message
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.to_email],
+            headers={"X-Hub-Message": message.key[:100]},
+        )
+        if message.body_html:
+            email.attach_alternative(message.body_html, "text/html")
+        message.attempts += 1
+        try:
+            mail.mailers.default.send_messages([email])
+        except Exception as error:  # noqa: BLE001 - any transport failure is retried later
+            message.last_error = str(error)[:500]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+            message.save(update_fields=["attempts", "last_error", "status"])
+            log.warning("Outbox message %s failed: %s", message.pk, type(error).__name__)
+            return message
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+        return message
+
+
+def pending_message_ids(*, older_than_seconds=60):
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, created_at__lte=cutoff
+        ).values_list("pk", flat=True)[:500]
+    )

@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Consent, Group, GroupMembership, Locality, Person, Tag, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "role", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "is_superuser"]
+    search_fields = ["email"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "role"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})]
+
+
+class MembershipInline(admin.TabularInline):
+    model = GroupMembership
+    autocomplete_fields = ["person"]
+    extra = 0
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "locality", "created_at"]
+    list_filter = ["locality", "tags"]
+    search_fields = ["first_name", "last_name", "email"]
+    list_select_related = ["locality"]
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "locality"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Locality)
+class LocalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "population"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["person", "purpose", "given", "method", "recorded_at"]
+    list_filter = ["purpose", "given", "method"]
+    raw_id_fields = ["person"]
+    readonly_fields = ["recorded_at"]

@@ -1,0 +1,142 @@
+"""Forms of the core. They validate what a person can type; the services re-check the rules
+they own (unique email, unique names) and their errors land on the same fields."""
+
+from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag
+from .selectors import person_by_email
+
+
+class PersonForm(forms.ModelForm):
+    consents = forms.MultipleChoiceField(
+        label="They agree to",
+        choices=Consent.Purpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only tick what the person has said yes to.",
+    )
+    consent_method = forms.ChoiceField(
+        label="How they agreed", choices=Consent.Method.choices, initial=Consent.Method.VERBAL
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "postcode",
+            "locality",
+            "tags",
+            "first_contact",
+            "languages",
+            "accessibility_needs",
+        ]
+        widgets = {
+            "tags": forms.CheckboxSelectMultiple,
+            "accessibility_needs": forms.Textarea(attrs={"rows": 3}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # consent changes go through the consent form, with history
+            del self.fields["consents"]
+            del self.fields["consent_method"]
+
+    def clean_first_name(self):
+        value = self.cleaned_data["first_name"].strip()
+        if not value:
+            raise forms.ValidationError("Enter a first name.")
+        return value
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip().lower()
+        existing = person_by_email(email)
+        if existing and existing.pk != self.instance.pk:
+            raise forms.ValidationError(
+                format_html(
+                    'This email address belongs to <a href="{}">{}</a>, who is already known '
+                    "to the hub.",
+                    reverse("people:person_detail", args=[existing.pk]),
+                    existing.full_name,
+                ),
+                code="duplicate_email",
+            )
+        return email
+
+    def clean_postcode(self):
+        return " ".join(self.cleaned_data.get("postcode", "").upper().split())
+
+
+class ConsentForm(forms.ModelForm):
+    given = forms.TypedChoiceField(
+        label="Their answer",
+        choices=[("yes", "Yes, they agree"), ("no", "No, or they withdraw it")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Consent
+        fields = ["purpose", "given", "method", "note"]
+        labels = {"purpose": "What for", "method": "How they told us"}
+
+
+class InviteForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class AddToGroupForm(forms.Form):
+    group = forms.ModelChoiceField(queryset=Group.objects.all())
+    role = forms.ChoiceField(
+        choices=GroupMembership.Role.choices, initial=GroupMembership.Role.MEMBER
+    )
+
+    def __init__(self, *args, groups=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if groups is not None:
+            self.fields["group"].queryset = groups
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=GroupMembership.Role.choices)
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = ["name", "kind", "description", "locality"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class LocalityForm(forms.ModelForm):
+    class Meta:
+        model = Locality
+        fields = ["name", "kind", "description", "population", "latitude", "longitude"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
+        if (lat is None) != (lng is None):
+            raise forms.ValidationError("Give both latitude and longitude, or neither.")
+        if lat is not None and not -90 <= lat <= 90:
+            self.add_error("latitude", "Latitude is between -90 and 90.")
+        if lng is not None and not -180 <= lng <= 180:
+            self.add_error("longitude", "Longitude is between -180 and 180.")
+        return cleaned
+
+
+class TagForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "description"]

@@ -1,0 +1,60 @@
+"""Registries through which the area apps contribute to the core without the core importing
+them (DESIGN.md, "Dependencies flow one way").
+
+Each app registers its providers in ``AppConfig.ready()``:
+
+* a **timeline provider** ``provider(person, viewer) -> iterable of TimelineEntry`` lists what
+  the app holds about a person, as far as ``viewer`` may see it, in a fixed number of queries;
+* a **personal-data provider** gives ``export(person) -> JSON-serialisable data`` (everything
+  the app holds about the person, for subject access) and ``erase(person) -> None`` (remove or
+  anonymise it; called inside the erasure's transaction, so it must not commit on its own).
+
+Names are unique: registering the same name twice replaces the provider (so a module reload
+in development does not duplicate entries).
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: datetime
+    area: str  # a framework area's slug, or "core"
+    title: str
+    url: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PersonalDataProvider:
+    name: str
+    label: str
+    export: Callable
+    erase: Callable
+
+
+@dataclass
+class _Registry:
+    timeline: dict[str, Callable] = field(default_factory=dict)
+    personal_data: dict[str, PersonalDataProvider] = field(default_factory=dict)
+
+
+_registry = _Registry()
+
+
+def register_timeline(name: str, provider: Callable[..., Iterable[TimelineEntry]]) -> None:
+    _registry.timeline[name] = provider
+
+
+def register_personal_data(name: str, *, label: str, export: Callable, erase: Callable) -> None:
+    _registry.personal_data[name] = PersonalDataProvider(name, label, export, erase)
+
+
+def timeline_providers() -> dict[str, Callable]:
+    return dict(_registry.timeline)
+
+
+def personal_data_providers() -> dict[str, PersonalDataProvider]:
+    return dict(_registry.personal_data)

@@ -1,0 +1,190 @@
+"""Read queries of the core that views and the area apps use. Each returns a queryset with
+what its pages need already joined, so a list costs the same few queries at any length."""
+
+from datetime import datetime, time
+
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+
+from django.utils import timezone
+
+from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag
+from .rules import has_role
+
+
+def person_list():
+    return Person.objects.select_related("locality", "user").prefetch_related("tags")
+
+
+def person_detail_queryset():
+    return person_list().prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=GroupMembership.objects.select_related("group").order_by("group__name"),
+        ),
+        Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
+    )
+
+
+def person_by_email(email):
+    if not email:
+        return None
+    return Person.objects.filter(email__iexact=email.strip()).first()
+
+
+def consent_current(person) -> dict[str, Consent]:
+    """The consent that holds now for each purpose (the latest statement), by purpose."""
+    current = {}
+    for consent in person.consents.all():  # newest first; prefetched on detail pages
+        current.setdefault(consent.purpose, consent)
+    return current
+
+
+def consent_given(person, purpose) -> bool:
+    latest = (
+        Consent.objects.filter(person=person, purpose=purpose)
+        .order_by("-recorded_at", "-id")
+        .values_list("given", flat=True)
+        .first()
+    )
+    return bool(latest)
+
+
+def people_with_consent(purpose, queryset=None):
+    """People whose latest statement for ``purpose`` gives consent: the only ones reachable."""
+    latest = Consent.objects.filter(person=OuterRef("pk"), purpose=purpose).order_by(
+        "-recorded_at", "-id"
+    )
+    queryset = Person.objects.all() if queryset is None else queryset
+    return queryset.annotate(_consent=Subquery(latest.values("given")[:1])).filter(_consent=True)
+
+
+def group_list(viewer):
+    """The groups ``viewer`` may manage: every group for staff, their own for organisers."""
+    groups = Group.objects.select_related("locality").annotate(
+        member_count=Count("memberships", distinct=True)
+    )
+    if has_role(viewer, (Role.STAFF,)):
+        return groups
+    if has_role(viewer, (Role.ORGANISER,)):
+        return groups.filter(
+            memberships__person__user=viewer,
+            memberships__role__in=[GroupMembership.Role.ORGANISER, GroupMembership.Role.LEADER],
+        )
+    return groups.none()
+
+
+def group_members(group):
+    return (
+        GroupMembership.objects.filter(group=group)
+        .select_related("person", "person__locality")
+        .order_by("person__last_name", "person__first_name", "person__id")
+    )
+
+
+def groups_of(person):
+    return GroupMembership.objects.filter(person=person).select_related("group")
+
+
+def locality_list():
+    return Locality.objects.annotate(
+        people_count=Count("people", distinct=True),
+        group_count=Count("groups", distinct=True),
+    )
+
+
+def tag_list():
+    return Tag.objects.annotate(people_count=Count("people"))
+
+
+def people_counts():
+    """Figures for the hub dashboard, in one query."""
+    return Person.objects.aggregate(
+        total=Count("id"),
+        with_account=Count("id", filter=Q(user__isnull=False)),
+    )
+
+
+def person_timeline(person, viewer):
+    """The core's own entries on a person's timeline (consents and groups joined)."""
+    from .registry import TimelineEntry
+
+    entries = [
+        TimelineEntry(
+            when=person.created_at, area="core", title="First known to the hub", url=""
+        )
+    ]
+    for consent in person.consents.all():
+        state = "given" if consent.given else "withdrawn"
+        entries.append(
+            TimelineEntry(
+                when=consent.recorded_at,
+                area="core",
+                title=f"Consent {state}: {consent.get_purpose_display()}",
+                detail=consent.get_method_display(),
+            )
+        )
+    for membership in person.memberships.all():
+        entries.append(
+            TimelineEntry(
+                when=timezone.make_aware(datetime.combine(membership.joined_on, time())),
+                area="connect",
+                title=f"Joined {membership.group} as {membership.get_role_display().lower()}",
+                url=membership.group.get_absolute_url(),
+            )
+        )
+    return entries
+
+
+def person_data_export(person):
+    """The core's part of a subject access export."""
+    return {
+        "person": {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "phone": person.phone,
+            "postcode": person.postcode,
+            "locality": str(person.locality) if person.locality_id else None,
+            "communities_of_interest": [tag.name for tag in person.tags.all()],
+            "first_contact": person.get_first_contact_display(),
+            "languages": person.languages,
+            "accessibility_needs": person.accessibility_needs,
+            "created_at": person.created_at.isoformat(),
+            "account_role": person.user.role if person.user_id else None,
+        },
+        "consents": [
+            {
+                "purpose": consent.get_purpose_display(),
+                "given": consent.given,
+                "method": consent.get_method_display(),
+                "recorded_at": consent.recorded_at.isoformat(),
+                "note": consent.note,
+            }
+            for consent in person.consents.order_by("recorded_at", "id")
+        ],
+        "groups": [
+            {
+                "group": membership.group.name,
+                "role": membership.get_role_display(),
+                "joined_on": membership.joined_on.isoformat(),
+            }
+            for membership in person.memberships.select_related("group")
+        ],
+    }
+
+
+def dashboard_figures(viewer):
+    """The core's figures on the hub dashboard, as far as ``viewer`` may see them."""
+    from django.urls import reverse
+
+    from hubsite.framework.registry import Figure
+
+    if not has_role(viewer, (Role.STAFF,)):
+        return []
+    counts = people_counts()
+    return [
+        Figure("organise", "People known to the hub", counts["total"], reverse("people:person_list")),
+        Figure("organise", "People with an account", counts["with_account"], reverse("people:person_list") + "?role=member"),
+        Figure("connect", "Groups", Group.objects.count(), reverse("people:group_list")),
+        Figure("reach", "Localities", Locality.objects.count(), reverse("people:locality_list")),
+    ]

@@ -1,0 +1,275 @@
+"""Writes of the core, one function per use case, each in one transaction."""
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
+
+from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag, User
+from .registry import personal_data_providers
+from .selectors import person_by_email
+
+
+# Slugs that URL patterns use for their own pages ("groups/new/").
+RESERVED_SLUGS = {"new"}
+
+
+def _unique_slug(model, name, exclude_pk=None):
+    base = slugify(name)[:100] or model._meta.model_name
+    if base in RESERVED_SLUGS:
+        base = f"{base}-{model._meta.model_name}"
+    slug, n = base, 2
+    others = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
+    while others.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _duplicate_email_error(existing):
+    return ValidationError(
+        {"email": f"{existing.full_name} already has this email address."},
+        code="duplicate_email",
+    )
+
+
+@transaction.atomic
+def person_create(*, first_name, created_by=None, tags=(), consents=(), **fields):
+    """Add a person. ``consents`` is a list of purposes the person has agreed to, recorded
+    with ``fields['consent_method']`` (default: online)."""
+    method = fields.pop("consent_method", Consent.Method.ONLINE)
+    email = (fields.pop("email", "") or "").strip().lower()
+    if email and (existing := person_by_email(email)):
+        raise _duplicate_email_error(existing)
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(first_name=first_name, email=email, **fields)
+    except IntegrityError:  # a concurrent request added the same email first
+        raise _duplicate_email_error(person_by_email(email)) from None
+    person.tags.set(tags)
+    for purpose in consents:
+        consent_record(
+            person=person, purpose=purpose, given=True, method=method, recorded_by=created_by
+        )
+    return person
+
+
+@transaction.atomic
+def person_update(*, person, tags=None, **fields):
+    if "email" in fields:
+        fields["email"] = (fields["email"] or "").strip().lower()
+        existing = person_by_email(fields["email"])
+        if existing and existing.pk != person.pk:
+            raise _duplicate_email_error(existing)
+    for name, value in fields.items():
+        setattr(person, name, value)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise _duplicate_email_error(person_by_email(fields["email"])) from None
+    if tags is not None:
+        person.tags.set(tags)
+    if person.user_id and "email" in fields and fields["email"]:
+        # The login follows the person's address only when nobody else uses it.
+        if not User.objects.exclude(pk=person.user_id).filter(email=fields["email"]).exists():
+            User.objects.filter(pk=person.user_id).update(email=fields["email"])
+    return person
+
+
+@transaction.atomic
+def consent_record(*, person, purpose, given, method, recorded_by=None, note=""):
+    """Append one dated statement of consent; the history is never rewritten."""
+    if purpose not in Consent.Purpose.values:
+        raise ValidationError("Unknown consent purpose.")
+    if method not in Consent.Method.values:
+        raise ValidationError("Unknown way of recording consent.")
+    return Consent.objects.create(
+        person=person,
+        purpose=purpose,
+        given=given,
+        method=method,
+        recorded_by=recorded_by,
+        note=note,
+    )
+
+
+@transaction.atomic
+def group_create(*, name, **fields):
+    if Group.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": "A group with this name already exists."})
+    return Group.objects.create(name=name.strip(), slug=_unique_slug(Group, name), **fields)
+
+
+@transaction.atomic
+def group_update(*, group, **fields):
+    name = fields.get("name", group.name).strip()
+    if Group.objects.exclude(pk=group.pk).filter(name__iexact=name).exists():
+        raise ValidationError({"name": "A group with this name already exists."})
+    for field, value in fields.items():
+        setattr(group, field, value)
+    group.save()
+    return group
+
+
+@transaction.atomic
+def group_member_add(*, group, person, role=GroupMembership.Role.MEMBER):
+    if GroupMembership.objects.filter(group=group, person=person).exists():
+        raise ValidationError(f"{person} is already in {group}.")
+    return GroupMembership.objects.create(group=group, person=person, role=role)
+
+
+@transaction.atomic
+def group_member_set_role(*, membership, role):
+    if role not in GroupMembership.Role.values:
+        raise ValidationError("Choose a role from the list.")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def group_member_remove(*, membership):
+    membership.delete()
+
+
+@transaction.atomic
+def locality_create(*, name, **fields):
+    if Locality.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": "A locality with this name already exists."})
+    return Locality.objects.create(
+        name=name.strip(), slug=_unique_slug(Locality, name), **fields
+    )
+
+
+@transaction.atomic
+def locality_update(*, locality, **fields):
+    name = fields.get("name", locality.name).strip()
+    if Locality.objects.exclude(pk=locality.pk).filter(name__iexact=name).exists():
+        raise ValidationError({"name": "A locality with this name already exists."})
+    for field, value in fields.items():
+        setattr(locality, field, value)
+    locality.save()
+    return locality
+
+
+@transaction.atomic
+def tag_create(*, name, description=""):
+    if Tag.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": "This community of interest already exists."})
+    return Tag.objects.create(
+        name=name.strip(), slug=_unique_slug(Tag, name), description=description
+    )
+
+
+@transaction.atomic
+def person_link_user(*, user):
+    """Give a user their Person: the one with their (verified) email, or a new one."""
+    if hasattr(user, "person"):
+        return user.person
+    person = person_by_email(user.email)
+    if person and person.user_id is None:
+        person.user = user
+        person.save(update_fields=["user", "updated_at"])
+        return person
+    if person:  # held by another account: never hand one person's record to a second login
+        raise ValidationError("This email address belongs to another account.")
+    local_part = user.email.split("@")[0]
+    return Person.objects.create(first_name=local_part[:80], email=user.email, user=user)
+
+
+def _invite_link(user):
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("people:invite_accept", args=[uid, token])
+
+
+@transaction.atomic
+def user_invite(*, person, role, invited_by, site_url):
+    """Open an account for a known person with ``role`` and email them a link to set a
+    password. The person must have an email address and no account yet."""
+    from hubsite.notify.models import OutboxMessage
+    from hubsite.notify.services import message_queue
+
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role from the list."})
+    if not person.email:
+        raise ValidationError("Add an email address to this person before inviting them.")
+    if person.user_id:
+        raise ValidationError(f"{person} already has an account.")
+    if User.objects.filter(email__iexact=person.email).exists():
+        raise ValidationError("An account with this email address already exists.")
+    user = User.objects.create_user(email=person.email, password=None, role=role)
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    context = {
+        "person": person,
+        "role": Role(role).label,
+        "invited_by": invited_by,
+        "link": site_url + _invite_link(user),
+    }
+    message_queue(
+        key=f"people.invite:{user.pk}",
+        person=person,
+        to_email=person.email,
+        subject=render_to_string("people/email/invite_subject.txt", context).strip(),
+        body_text=render_to_string("people/email/invite_body.txt", context),
+        category=OutboxMessage.Category.ACCOUNT,
+    )
+    return user
+
+
+@transaction.atomic
+def invite_accept(*, user, password):
+    """The invited person sets a password: the address they were invited at is verified."""
+    from allauth.account.models import EmailAddress
+
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_role(*, user, role):
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role from the list."})
+    user.role = role
+    user.save(update_fields=["role"])
+    return user
+
+
+def personal_data_export(*, person):
+    """Everything every app holds about ``person``, by provider (subject access)."""
+    return {
+        name: {"label": provider.label, "data": provider.export(person)}
+        for name, provider in personal_data_providers().items()
+    }
+
+
+@transaction.atomic
+def person_erase(*, person):
+    """Remove or anonymise everything every app holds about ``person``, all or nothing.
+    The core's own provider runs last: it deletes the person the others point to."""
+    providers = personal_data_providers()
+    core = providers.pop("people", None)
+    for provider in [*providers.values(), *([core] if core else [])]:
+        provider.erase(person)
+
+
+def person_data_erase(person):
+    """The core's erasure: the person, their consents and memberships go; their login is
+    closed and stripped of the address."""
+    user = person.user
+    person.delete()
+    if user is not None:
+        user.email = f"erased-{user.pk}@invalid"
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["email", "is_active", "password"])
+        user.emailaddress_set.all().delete()

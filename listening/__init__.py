@@ -1,0 +1,1 @@
+"""The Listening area of the hub (layer 1, DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""The Organise area of the hub (layer 3, DESIGN.md)."""

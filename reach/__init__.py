@@ -1,0 +1,1 @@
+"""The Reach area of the hub (layer 2, DESIGN.md)."""

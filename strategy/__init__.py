@@ -1,0 +1,1 @@
+"""The Strategy area of the hub (layer 2, DESIGN.md)."""
