@@ -3,12 +3,10 @@
 from django.shortcuts import render
 
 from hubsite.framework.selectors import area_get, offers_for
-from hubsite.framework.registry import Offer
 from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
 
 # What this area offers now, and to whom; each later feature adds its own line.
-OFFERS = [
-]
+OFFERS = []
 
 
 @role_required(*EVERYONE_SIGNED_IN)

@@ -2,8 +2,8 @@
 
 from django.shortcuts import render
 
-from hubsite.framework.selectors import area_get, offers_for
 from hubsite.framework.registry import Offer
+from hubsite.framework.selectors import area_get, offers_for
 from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF_AND_ORGANISERS, role_required
 
 # What this area offers now, and to whom; each later feature adds its own line.

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
 from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
+from hubsite.people.selectors import groups_of
 
 from . import selectors
 
@@ -18,13 +19,15 @@ def home(request):
 
 @role_required(*EVERYONE_SIGNED_IN)
 def dashboard(request):
+    person = getattr(request.user, "person", None)
     return render(
         request,
         "framework/dashboard.html",
         {
             "figures": selectors.dashboard_figures(request.user),
             "areas": selectors.area_list(),
-            "person": getattr(request.user, "person", None),
+            "person": person,
+            "memberships": groups_of(person) if person else [],
         },
     )
 

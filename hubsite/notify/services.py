@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from hubsite.people.models import Consent
 from hubsite.people.selectors import consent_given
@@ -68,7 +69,10 @@ def _enqueue(message_id):
 
     try:
         outbox_deliver.delay(message_id)
-    except Exception:  # broker down: the row stays pending and the beat tick retries it
+    except (
+        OperationalError,
+        OSError,
+    ):  # broker down: the row stays pending and the beat tick retries it
         log.warning("Could not queue outbox message %s; it will be retried", message_id)
 
 

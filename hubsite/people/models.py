@@ -180,12 +180,12 @@ class Person(models.Model):
     def __str__(self):
         return self.full_name
 
+    def get_absolute_url(self):
+        return reverse("people:person_detail", args=[self.pk])
+
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
-
-    def get_absolute_url(self):
-        return reverse("people:person_detail", args=[self.pk])
 
 
 class Group(models.Model):

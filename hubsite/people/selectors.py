@@ -4,7 +4,6 @@ what its pages need already joined, so a list costs the same few queries at any 
 from datetime import datetime, time
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-
 from django.utils import timezone
 
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag
@@ -62,7 +61,7 @@ def group_list(viewer):
     """The groups ``viewer`` may manage: every group for staff, their own for organisers."""
     groups = Group.objects.select_related("locality").annotate(
         member_count=Count("memberships", distinct=True)
-    )
+    ).order_by("name")
     if has_role(viewer, (Role.STAFF,)):
         return groups
     if has_role(viewer, (Role.ORGANISER,)):
@@ -89,11 +88,11 @@ def locality_list():
     return Locality.objects.annotate(
         people_count=Count("people", distinct=True),
         group_count=Count("groups", distinct=True),
-    )
+    ).order_by("name")
 
 
 def tag_list():
-    return Tag.objects.annotate(people_count=Count("people"))
+    return Tag.objects.annotate(people_count=Count("people")).order_by("name")
 
 
 def people_counts():
@@ -109,9 +108,7 @@ def person_timeline(person, viewer):
     from .registry import TimelineEntry
 
     entries = [
-        TimelineEntry(
-            when=person.created_at, area="core", title="First known to the hub", url=""
-        )
+        TimelineEntry(when=person.created_at, area="core", title="First known to the hub", url="")
     ]
     for consent in person.consents.all():
         state = "given" if consent.given else "withdrawn"
@@ -183,8 +180,15 @@ def dashboard_figures(viewer):
         return []
     counts = people_counts()
     return [
-        Figure("organise", "People known to the hub", counts["total"], reverse("people:person_list")),
-        Figure("organise", "People with an account", counts["with_account"], reverse("people:person_list") + "?role=member"),
+        Figure(
+            "organise", "People known to the hub", counts["total"], reverse("people:person_list")
+        ),
+        Figure(
+            "organise",
+            "People with an account",
+            counts["with_account"],
+            reverse("people:person_list") + "?role=member",
+        ),
         Figure("connect", "Groups", Group.objects.count(), reverse("people:group_list")),
         Figure("reach", "Localities", Locality.objects.count(), reverse("people:locality_list")),
     ]

@@ -1,5 +1,6 @@
 """Writes of the core, one function per use case, each in one transaction."""
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,7 +13,6 @@ from django.utils.text import slugify
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag, User
 from .registry import personal_data_providers
 from .selectors import person_by_email
-
 
 # Slugs that URL patterns use for their own pages ("groups/new/").
 RESERVED_SLUGS = {"new"}
@@ -73,10 +73,6 @@ def person_update(*, person, tags=None, **fields):
         raise _duplicate_email_error(person_by_email(fields["email"])) from None
     if tags is not None:
         person.tags.set(tags)
-    if person.user_id and "email" in fields and fields["email"]:
-        # The login follows the person's address only when nobody else uses it.
-        if not User.objects.exclude(pk=person.user_id).filter(email=fields["email"]).exists():
-            User.objects.filter(pk=person.user_id).update(email=fields["email"])
     return person
 
 
@@ -140,9 +136,7 @@ def group_member_remove(*, membership):
 def locality_create(*, name, **fields):
     if Locality.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationError({"name": "A locality with this name already exists."})
-    return Locality.objects.create(
-        name=name.strip(), slug=_unique_slug(Locality, name), **fields
-    )
+    return Locality.objects.create(name=name.strip(), slug=_unique_slug(Locality, name), **fields)
 
 
 @transaction.atomic
@@ -210,6 +204,7 @@ def user_invite(*, person, role, invited_by, site_url):
         "role": Role(role).label,
         "invited_by": invited_by,
         "link": site_url + _invite_link(user),
+        "HUB_NAME": settings.HUB_NAME,
     }
     message_queue(
         key=f"people.invite:{user.pk}",

@@ -266,7 +266,9 @@ def group_edit(request, slug):
 @require_POST
 def membership_update(request, slug, pk):
     group = _managed_group(request, slug)
-    membership = get_object_or_404(GroupMembership.objects.select_related("person"), pk=pk, group=group)
+    membership = get_object_or_404(
+        GroupMembership.objects.select_related("person"), pk=pk, group=group
+    )
     if "remove" in request.POST:
         services.group_member_remove(membership=membership)
         messages.success(request, f"{membership.person} has left {group}.")
@@ -274,7 +276,9 @@ def membership_update(request, slug, pk):
     form = MembershipRoleForm(request.POST)
     if form.is_valid():
         services.group_member_set_role(membership=membership, role=form.cleaned_data["role"])
-        messages.success(request, f"{membership.person} is now {membership.get_role_display().lower()}.")
+        messages.success(
+            request, f"{membership.person} is now {membership.get_role_display().lower()}."
+        )
     else:
         messages.error(request, "Choose a role from the list.")
     return redirect(group)

@@ -5,51 +5,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=40, unique=True)),
-                ('order', models.PositiveSmallIntegerField(unique=True)),
-                ('purpose', models.TextField(help_text='What the area is for, in plain language.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=40, unique=True)),
+                ("order", models.PositiveSmallIntegerField(unique=True)),
+                ("purpose", models.TextField(help_text="What the area is for, in plain language.")),
             ],
             options={
-                'ordering': ['order'],
+                "ordering": ["order"],
             },
         ),
         migrations.CreateModel(
-            name='Value',
+            name="Value",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=40, unique=True)),
-                ('order', models.PositiveSmallIntegerField(unique=True)),
-                ('description', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=40, unique=True)),
+                ("order", models.PositiveSmallIntegerField(unique=True)),
+                ("description", models.TextField()),
             ],
             options={
-                'ordering': ['order'],
+                "ordering": ["order"],
             },
         ),
         migrations.CreateModel(
-            name='Practice',
+            name="Practice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.CharField(help_text='The practice as the framework words it.', max_length=300)),
-                ('plain', models.TextField(blank=True, help_text="What it looks like in a hub's week.")),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='practices', to='framework.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                (
+                    "text",
+                    models.CharField(
+                        help_text="The practice as the framework words it.", max_length=300
+                    ),
+                ),
+                (
+                    "plain",
+                    models.TextField(blank=True, help_text="What it looks like in a hub's week."),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="practices",
+                        to="framework.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['area__order', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('area', 'order'), name='practice_order_unique')],
+                "ordering": ["area__order", "order"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("area", "order"), name="practice_order_unique")
+                ],
             },
         ),
     ]

@@ -1,0 +1,53 @@
+"""Fixtures shared by the whole suite: users of each role with their Person, and clients
+signed in as them."""
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from hubsite.people.models import Person, Role, User
+
+
+def make_user(role, email=None, first_name=None):
+    email = email or f"{role}@example.test"
+    user = User.objects.create_user(email=email, password="a-long-test-password", role=role)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    Person.objects.create(first_name=first_name or role.title(), email=email, user=user)
+    return user
+
+
+@pytest.fixture
+def staff_user(db):
+    return make_user(Role.STAFF)
+
+
+@pytest.fixture
+def organiser_user(db):
+    return make_user(Role.ORGANISER)
+
+
+@pytest.fixture
+def volunteer_user(db):
+    return make_user(Role.VOLUNTEER)
+
+
+@pytest.fixture
+def member_user(db):
+    return make_user(Role.MEMBER)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def member_client(client, member_user):
+    client.force_login(member_user)
+    return client
+
+
+@pytest.fixture
+def organiser_client(client, organiser_user):
+    client.force_login(organiser_user)
+    return client
