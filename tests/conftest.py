@@ -51,3 +51,9 @@ def member_client(client, member_user):
 def organiser_client(client, organiser_user):
     client.force_login(organiser_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing passwords at production strength would dominate the suite's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

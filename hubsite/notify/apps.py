@@ -5,3 +5,15 @@ class NotifyConfig(AppConfig):
     name = "hubsite.notify"
     label = "notify"
     verbose_name = "Outbox"
+
+    def ready(self):
+        from hubsite.people.registry import register_personal_data
+
+        from . import selectors, services
+
+        register_personal_data(
+            "notify",
+            label="Messages the hub sent",
+            export=selectors.person_data_export,
+            erase=services.person_data_erase,
+        )

@@ -121,3 +121,10 @@ def pending_message_ids(*, older_than_seconds=60):
             status=OutboxMessage.Status.PENDING, created_at__lte=cutoff
         ).values_list("pk", flat=True)[:500]
     )
+
+
+def person_data_erase(person):
+    """Erasure: the messages to a person hold their name and address, so they go."""
+    from .selectors import messages_to
+
+    messages_to(person).delete()

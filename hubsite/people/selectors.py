@@ -59,9 +59,11 @@ def people_with_consent(purpose, queryset=None):
 
 def group_list(viewer):
     """The groups ``viewer`` may manage: every group for staff, their own for organisers."""
-    groups = Group.objects.select_related("locality").annotate(
-        member_count=Count("memberships", distinct=True)
-    ).order_by("name")
+    groups = (
+        Group.objects.select_related("locality")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("name")
+    )
     if has_role(viewer, (Role.STAFF,)):
         return groups
     if has_role(viewer, (Role.ORGANISER,)):

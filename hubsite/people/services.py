@@ -19,13 +19,15 @@ RESERVED_SLUGS = {"new"}
 
 
 def _unique_slug(model, name, exclude_pk=None):
-    base = slugify(name)[:100] or model._meta.model_name
+    max_length = model._meta.get_field("slug").max_length
+    base = slugify(name)[:max_length] or model._meta.model_name
     if base in RESERVED_SLUGS:
         base = f"{base}-{model._meta.model_name}"
-    slug, n = base, 2
     others = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
+    slug, n = base, 2
     while others.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
+        suffix = f"-{n}"
+        slug, n = base[: max_length - len(suffix)] + suffix, n + 1
     return slug
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
@@ -51,11 +52,16 @@ def _apply_errors(form, error):
 @role_required(*STAFF)
 def person_list(request):
     people = PersonFilter(request.GET, queryset=selectors.person_list())
-    page = _page(request, people.qs) if people.is_valid() else _page(request, people.qs.none())
+    # A filter value that does not validate is left out (django-filter skips it) and the
+    # page says so, rather than showing nobody.
+    page = _page(request, people.qs)
     template = "people/person_list.html"
-    if request.htmx and not request.htmx.boosted:
+    htmx = request.htmx
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
         template += "#results"
-    return render(request, template, {"filter": people, "page": page})
+    response = render(request, template, {"filter": people, "page": page})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @role_required(*STAFF)

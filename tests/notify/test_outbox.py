@@ -1,0 +1,148 @@
+"""The outbox: every message to a person is a row written in the causing transaction,
+delivered once by Celery, and only to people who consented."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from hubsite import celery_app
+from hubsite.notify import services, tasks
+from hubsite.notify.models import OutboxMessage
+from hubsite.people.models import Consent, Person
+from hubsite.people.services import consent_record
+
+
+def person_who_consents(email="ada@example.test", given=True):
+    person = Person.objects.create(first_name="Ada", email=email)
+    consent_record(
+        person=person, purpose=Consent.Purpose.CONTACT_EMAIL, given=given, method="online"
+    )
+    return person
+
+
+def queue(person, key="test:1", category=OutboxMessage.Category.CONTACT):
+    return services.message_queue(
+        key=key,
+        person=person,
+        to_email=person.email,
+        subject="Hello",
+        body_text="A message from the hub.",
+        category=category,
+    )
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_message_queued_in_a_committed_transaction_is_delivered_by_a_real_worker():
+    """A real Celery worker on the configured broker (Redis in CI) picks the task up after
+    the transaction commits, sends the email and marks the row sent."""
+    with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30):
+        with transaction.atomic():
+            message = queue(person_who_consents())
+            # Nothing is queued before the transaction commits.
+            assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.PENDING
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            message.refresh_from_db()
+            if message.status != OutboxMessage.Status.PENDING:
+                break
+            time.sleep(0.1)
+    assert message.status == OutboxMessage.Status.SENT
+    assert message.sent_at is not None
+    assert [m.to for m in mail.outbox] == [["ada@example.test"]]
+
+
+@pytest.mark.django_db
+def test_a_second_message_for_the_same_purpose_is_not_written(django_capture_on_commit_callbacks):
+    person = person_who_consents()
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = queue(person)
+        second = queue(person)
+    assert first == second
+    assert OutboxMessage.objects.count() == 1
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_no_message_is_written_to_a_person_without_consent():
+    assert queue(person_who_consents(given=False)) is None
+    assert queue(Person.objects.create(first_name="Bo", email="bo@example.test")) is None
+    assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_account_messages_need_no_contact_consent():
+    person = Person.objects.create(first_name="Bo", email="bo@example.test")
+    assert queue(person, category=OutboxMessage.Category.ACCOUNT) is not None
+
+
+@pytest.mark.django_db
+def test_delivering_twice_sends_once():
+    message = queue(person_who_consents())
+    services.message_deliver(message_id=message.pk)
+    services.message_deliver(message_id=message.pk)
+    tasks.outbox_deliver(message.pk)
+    assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert message.attempts == 1
+
+
+@pytest.mark.django_db
+def test_consent_withdrawn_before_sending_cancels_the_message():
+    person = person_who_consents()
+    message = queue(person)
+    consent_record(
+        person=person, purpose=Consent.Purpose.CONTACT_EMAIL, given=False, method="email"
+    )
+    services.message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.CANCELLED
+    assert mail.outbox == []
+
+
+class FailingBackend:
+    """An email provider that is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("provider unreachable")
+
+
+@pytest.mark.django_db
+def test_a_failed_send_stays_pending_then_fails_after_the_last_attempt(settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
+    message = queue(person_who_consents())
+    for _ in range(services.MAX_ATTEMPTS - 1):
+        services.message_deliver(message_id=message.pk)
+        message.refresh_from_db()
+        assert message.status == OutboxMessage.Status.PENDING
+    services.message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED
+    assert "provider unreachable" in message.last_error
+
+
+@pytest.mark.django_db
+def test_a_broker_outage_delays_mail_and_the_beat_tick_sends_it(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("broker unreachable")
+
+    monkeypatch.setattr(tasks.outbox_deliver, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = queue(person_who_consents())
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.PENDING
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        created_at=message.created_at - services.timedelta(minutes=5)
+    )
+    assert tasks.outbox_deliver_pending() == 1
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.SENT
+    assert len(mail.outbox) == 1

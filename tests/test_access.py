@@ -1,0 +1,119 @@
+"""Access control, proven by walking every URL pattern of the URLconf: anonymous visitors are
+refused everywhere but the short public allow-list, every view of the hub declares the roles
+it serves, and a member cannot reach any screen that is not for members."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# The whole public allow-list. A new public view must be added here on purpose.
+PUBLIC = {
+    "home",
+    "health",
+    "people:invite_accept",
+    # django-allauth's pages for signing in, signing up and recovering an account.
+    "account_login",
+    "account_logout",
+    "account_inactive",
+    "account_signup",
+    "account_email_verification_sent",
+    "account_confirm_login_code",
+    "account_confirm_email",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "mfa_authenticate",
+}
+HUB_MODULES = ("hubsite.", "change.", "action.", "strategy.", "leadership.", "reach.")
+HUB_MODULES += ("listening.", "connect.", "organise.")
+
+
+def walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield prefix + str(pattern.pattern), name, pattern.callback
+
+
+def example_path(route):
+    """A concrete path for a route, with made-up values for its parameters."""
+    path = re.sub(r"<int:\w+>", "999999", route)
+    path = re.sub(r"<(?:slug|str):\w+>", "no-such-thing", path)
+    path = re.sub(r"\(\?P<\w+>[^)]*\)", "abc", path)  # regex routes (allauth)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+ROUTES = [r for r in walk(get_resolver().url_patterns) if not r[0].startswith("admin/")]
+
+
+def is_hub_view(callback):
+    module = getattr(callback, "__module__", "") or ""
+    return module.startswith(HUB_MODULES)
+
+
+def test_the_public_allow_list_is_exactly_the_views_open_to_anonymous_visitors():
+    open_views = {name for _, name, cb in ROUTES if not getattr(cb, "login_required", True)}
+    assert open_views == PUBLIC
+
+
+def test_every_hub_view_that_needs_sign_in_declares_its_roles():
+    undeclared = [
+        name
+        for _, name, cb in ROUTES
+        if is_hub_view(cb) and name not in PUBLIC and not getattr(cb, "required_roles", None)
+    ]
+    assert undeclared == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "name"), [(r, n) for r, n, _ in ROUTES if n not in PUBLIC])
+def test_anonymous_visitors_are_sent_to_sign_in(client, route, name):
+    for method in (client.get, client.post):
+        response = method(example_path(route))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/accounts/login/"), name
+
+
+STAFF_ONLY = [
+    (route, name)
+    for route, name, cb in ROUTES
+    if is_hub_view(cb) and name not in PUBLIC and "member" not in cb.required_roles
+]
+
+
+def test_the_staff_screens_are_walked():
+    assert len(STAFF_ONLY) >= 15  # guard: the walk found the core's staff screens
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "name"), STAFF_ONLY)
+def test_a_member_cannot_reach_staff_screens(member_client, route, name):
+    for method in (member_client.get, member_client.post):
+        assert method(example_path(route)).status_code == 403, name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("route", "name"),
+    [
+        (route, name)
+        for route, name, cb in ROUTES
+        if is_hub_view(cb) and "member" in getattr(cb, "required_roles", ()) and "<" not in route
+    ],
+)
+def test_a_member_can_use_the_pages_for_everyone_signed_in(member_client, route, name):
+    assert member_client.get(example_path(route)).status_code == 200, name
+
+
+@pytest.mark.django_db
+def test_a_member_cannot_use_the_admin(member_client):
+    response = member_client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
