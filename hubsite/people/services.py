@@ -72,7 +72,7 @@ def person_update(*, person, tags=None, **fields):
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        raise _duplicate_email_error(person_by_email(fields["email"])) from None
+        raise _duplicate_email_error(person_by_email(person.email)) from None
     if tags is not None:
         person.tags.set(tags)
     return person

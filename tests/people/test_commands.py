@@ -31,7 +31,7 @@ STRONG_PASSWORD = "correct-horse-kelmington-42"
 
 def seed():
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)  # pytest-django runs with DEBUG off
     return out.getvalue()
 
 
@@ -235,4 +235,12 @@ def test_create_staff_refuses_passwords_that_differ(db, monkeypatch):
 
     with pytest.raises(CommandError, match="differ"):
         create_staff("--email", "lead@example.org")
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_on_a_production_hub(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo", stdout=StringIO())
     assert not User.objects.exists()

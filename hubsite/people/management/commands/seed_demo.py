@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -676,7 +677,19 @@ class Command(BaseCommand):
         f"volunteer, member @{DOMAIN}). Safe to run again: it adds nothing the second time."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off (the demo accounts share a published password).",
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DEBUG is off: this looks like a real hub, and the demo accounts have a "
+                "published password. Use --force if you really want demo data here."
+            )
         password = os.environ.get(PASSWORD_ENV) or DEMO_PASSWORD
         try:
             with transaction.atomic():
