@@ -155,6 +155,8 @@ else:
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
     }
+    for folder in ("queue", "processed"):
+        (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 # A request that queues a task must not hang on a broker outage: the outbox's beat tick
 # retries whatever could not be queued.
