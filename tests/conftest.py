@@ -2,6 +2,7 @@
 signed in as them."""
 
 import pytest
+from django.test import Client
 from allauth.account.models import EmailAddress
 
 from hubsite.people.models import Person, Role, User
@@ -36,19 +37,22 @@ def member_user(db):
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
+def staff_client(staff_user):
+    client = Client()  # its own client, so two signed-in roles can be used in one test
     client.force_login(staff_user)
     return client
 
 
 @pytest.fixture
-def member_client(client, member_user):
+def member_client(member_user):
+    client = Client()  # its own client, so two signed-in roles can be used in one test
     client.force_login(member_user)
     return client
 
 
 @pytest.fixture
-def organiser_client(client, organiser_user):
+def organiser_client(organiser_user):
+    client = Client()  # its own client, so two signed-in roles can be used in one test
     client.force_login(organiser_user)
     return client
 

@@ -1,0 +1,120 @@
+"""The framework as reference data, the area home pages, the hub dashboard and its
+registry of figures."""
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from hubsite.framework.models import Area, Practice, Value
+from hubsite.framework.registry import Figure, figure_providers, register_figures
+from hubsite.framework.selectors import dashboard_figures
+
+AREAS = ["change", "action", "strategy", "leadership", "reach", "listening", "connect", "organise"]
+PRACTICES_ON_THE_CARD = {
+    "change": 5,
+    "action": 4,
+    "strategy": 6,
+    "leadership": 5,
+    "reach": 4,
+    "listening": 4,
+    "connect": 5,
+    "organise": 5,
+}
+
+
+@pytest.mark.django_db
+def test_the_eight_areas_and_their_practices_are_loaded_from_the_card():
+    assert list(Area.objects.values_list("slug", flat=True)) == AREAS
+    for slug, count in PRACTICES_ON_THE_CARD.items():
+        assert Practice.objects.filter(area__slug=slug).count() == count, slug
+    assert Practice.objects.filter(text="Map local assets and resources").exists()
+    assert all(Practice.objects.values_list("plain", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_four_values_are_loaded():
+    assert list(Value.objects.values_list("name", flat=True)) == [
+        "Participation",
+        "Accountability",
+        "Reflection",
+        "Learning",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", AREAS)
+def test_each_area_home_shows_its_purpose_and_practices(member_client, slug):
+    area = Area.objects.get(slug=slug)
+    response = member_client.get(reverse(f"{slug}:home"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert f"<h1>{area.name}</h1>" in content
+    assert area.purpose in content
+    for practice in area.practices.all():
+        assert escape(practice.plain) in content
+
+
+@pytest.mark.django_db
+def test_an_area_home_links_only_to_what_the_viewers_role_may_use(
+    client, member_user, organiser_user, staff_user
+):
+    people = f'href="{reverse("people:person_list")}"'
+    groups = f'href="{reverse("people:group_list")}"'
+
+    def page_for(user):
+        client.force_login(user)
+        return client.get(reverse("organise:home")).content.decode()
+
+    assert people not in page_for(member_user)
+    organiser_page = page_for(organiser_user)
+    assert groups in organiser_page
+    assert people not in organiser_page
+    staff_page = page_for(staff_user)
+    assert people in staff_page and groups in staff_page
+
+
+@pytest.mark.django_db
+def test_visitors_see_the_public_landing_page(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert reverse("account_login") in response.content.decode()
+    assert "framework/landing.html" in [t.name for t in response.templates]
+
+
+@pytest.mark.django_db
+def test_staff_see_the_figures_every_app_registers_with_links(staff_client):
+    response = staff_client.get(reverse("home"))
+    labels = [figure.label for figure in response.context["figures"]]
+    assert "People known to the hub" in labels
+    assert reverse("people:person_list") in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_members_see_no_hub_wide_figures(member_client):
+    response = member_client.get(reverse("home"))
+    assert response.status_code == 200
+    assert response.context["figures"] == []
+
+
+@pytest.mark.django_db
+def test_figures_from_a_registered_provider_appear_in_framework_order(staff_user):
+    def listening_figures(viewer):
+        return [Figure("listening", "Conversations", 7, "/listening/")]
+
+    register_figures("test-listening", listening_figures)
+    try:
+        figures = dashboard_figures(staff_user)
+    finally:
+        from hubsite.framework import registry
+
+        registry._figures.pop("test-listening")
+    areas = [figure.area for figure in figures]
+    assert Figure("listening", "Conversations", 7, "/listening/") in figures
+    assert areas == sorted(areas, key=AREAS.index)
+    assert "test-listening" not in figure_providers()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_uses_a_fixed_number_of_queries(staff_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(15):
+        staff_client.get(reverse("home"))
