@@ -2,8 +2,8 @@
 signed in as them."""
 
 import pytest
-from django.test import Client
 from allauth.account.models import EmailAddress
+from django.test import Client
 
 from hubsite.people.models import Person, Role, User
 
@@ -61,3 +61,15 @@ def organiser_client(organiser_user):
 def _fast_password_hashing(settings):
     """Hashing passwords at production strength would dominate the suite's time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings, request):
+    """Each test starts with an empty cache, so that one test's sign-in attempts do not
+    count against another's rate limits (allauth keeps them in the cache)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
