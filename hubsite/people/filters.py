@@ -13,16 +13,26 @@ class PersonFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    locality = django_filters.ModelChoiceFilter(queryset=Locality.objects.all())
+    locality = django_filters.ModelChoiceFilter(
+        queryset=Locality.objects.all(), empty_label="Any locality"
+    )
     tag = django_filters.ModelChoiceFilter(
-        field_name="tags", queryset=Tag.objects.all(), label="Community of interest"
+        field_name="tags",
+        queryset=Tag.objects.all(),
+        label="Community of interest",
+        empty_label="Any community",
     )
     group = django_filters.ModelChoiceFilter(
-        field_name="groups", queryset=Group.objects.all(), label="Group", distinct=True
+        field_name="groups",
+        queryset=Group.objects.all(),
+        label="Group",
+        distinct=True,
+        empty_label="Any group",
     )
     role = django_filters.ChoiceFilter(
         label="Account",
         choices=[*Role.choices, ("none", "No account")],
+        empty_label="Any",
         method="filter_role",
     )
 
