@@ -1,8 +1,10 @@
 """The hub's front page (the dashboard when signed in) and the framework overview."""
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
+from hubsite.people.models import Role
 from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
 from hubsite.people.selectors import groups_of
 
@@ -28,6 +30,9 @@ def dashboard(request):
             "areas": selectors.area_list(),
             "person": person,
             "memberships": groups_of(person) if person else [],
+            # Staff hold everyone's data: the dashboard asks them to add a second factor.
+            "suggest_mfa": request.user.role == Role.STAFF
+            and not Authenticator.objects.filter(user=request.user).exists(),
         },
     )
 

@@ -31,7 +31,7 @@ class PersonFilter(django_filters.FilterSet):
     )
     role = django_filters.ChoiceFilter(
         label="Account",
-        choices=[*Role.choices, ("none", "No account")],
+        choices=[("any", "Has an account"), *Role.choices, ("none", "No account")],
         empty_label="Any",
         method="filter_role",
     )
@@ -52,4 +52,6 @@ class PersonFilter(django_filters.FilterSet):
     def filter_role(self, queryset, name, value):
         if value == "none":
             return queryset.filter(user__isnull=True)
+        if value == "any":
+            return queryset.filter(user__isnull=False)
         return queryset.filter(user__role=value)

@@ -189,7 +189,7 @@ def dashboard_figures(viewer):
             "organise",
             "People with an account",
             counts["with_account"],
-            reverse("people:person_list") + "?role=member",
+            reverse("people:person_list") + "?role=any",
         ),
         Figure("connect", "Groups", Group.objects.count(), reverse("people:group_list")),
         Figure("reach", "Localities", Locality.objects.count(), reverse("people:locality_list")),

@@ -118,3 +118,9 @@ def test_figures_from_a_registered_provider_appear_in_framework_order(staff_user
 def test_the_dashboard_uses_a_fixed_number_of_queries(staff_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(15):
         staff_client.get(reverse("home"))
+
+
+@pytest.mark.django_db
+def test_staff_without_a_second_factor_are_asked_to_add_one(staff_client, member_client):
+    assert reverse("mfa_activate_totp") in staff_client.get(reverse("home")).content.decode()
+    assert reverse("mfa_activate_totp") not in member_client.get(reverse("home")).content.decode()

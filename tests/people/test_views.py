@@ -144,6 +144,7 @@ def test_people_list_filters_by_group(staff_client, neighbours):
         ("staff", {"Staff"}),
         ("member", set()),
         ("none", {"Amina Hassan", "Cora Hassan"}),
+        ("any", {"Bob Okafor", "Staff"}),
     ],
 )
 def test_people_list_filters_by_account_role(staff_client, neighbours, role, expected):
