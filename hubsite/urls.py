@@ -1,6 +1,7 @@
 """The hub's URLs. Every view needs a signed-in user with the right role except the short
 public allow-list: the landing page, sign-in and sign-up, invitation links, health check."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
@@ -13,6 +14,9 @@ from hubsite.framework import views as framework_views
 def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
+
+# The admin signs in through allauth, with its rate limits and second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 AREAS = ["change", "action", "strategy", "leadership", "reach", "listening", "connect", "organise"]
 

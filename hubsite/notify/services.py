@@ -17,11 +17,18 @@ from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+# A failed send is retried with a growing wait (5 min, 10, 20, … up to 6 h between tries),
+# so a provider outage of about a day delays mail but does not lose it.
+MAX_ATTEMPTS = 10
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_WAIT = timedelta(hours=6)
 
 
-def _may_contact(message_or_person, category):
-    person = message_or_person
+def retry_wait(attempts):
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+
+
+def _may_contact(person, category):
     if category == OutboxMessage.Category.ACCOUNT:
         return True
     return person is not None and consent_given(person, Consent.Purpose.CONTACT_EMAIL)
@@ -102,24 +109,36 @@ def message_deliver(*, message_id):
             mail.mailers.default.send_messages([email])
         except Exception as error:  # noqa: BLE001 - any transport failure is retried later
             message.last_error = str(error)[:500]
+            message.next_attempt_at = timezone.now() + retry_wait(message.attempts)
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = OutboxMessage.Status.FAILED
-            message.save(update_fields=["attempts", "last_error", "status"])
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             log.warning("Outbox message %s failed: %s", message.pk, type(error).__name__)
             return message
         message.status = OutboxMessage.Status.SENT
         message.sent_at = timezone.now()
         message.last_error = ""
-        message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+        fields = ["attempts", "last_error", "status", "sent_at"]
+        if message.category == OutboxMessage.Category.ACCOUNT:
+            # Sign-in links and keys are secrets: once sent, the hub keeps only the subject.
+            message.body_text = message.body_html = ""
+            fields += ["body_text", "body_html"]
+        message.save(update_fields=fields)
         return message
 
 
 def pending_message_ids(*, older_than_seconds=60):
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    """Pending messages the beat tick should try now: written a minute ago or more (the
+    task queued on commit normally has them by then) and due for their next attempt."""
+    now = timezone.now()
     return list(
         OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING, created_at__lte=cutoff
-        ).values_list("pk", flat=True)[:500]
+            status=OutboxMessage.Status.PENDING,
+            created_at__lte=now - timedelta(seconds=older_than_seconds),
+            next_attempt_at__lte=now,
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
     )
 
 

@@ -2,6 +2,7 @@
 gets its Person once its address is verified."""
 
 import uuid
+from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
@@ -22,6 +23,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().save_user(request, user, form, commit=commit)
 
     def send_mail(self, template_prefix, email, context):
+        # allauth's emails name the site; without django.contrib.sites that name is blank.
+        site = context.get("current_site")
+        context["current_site"] = SimpleNamespace(
+            name=settings.HUB_NAME, domain=getattr(site, "domain", "") or settings.SITE_URL
+        )
         message = self.render_mail(template_prefix, email, context)
         html = ""
         for content, mimetype in getattr(message, "alternatives", []) or []:

@@ -47,6 +47,10 @@ class PersonForm(forms.ModelForm):
         if self.instance.pk:  # consent changes go through the consent form, with history
             del self.fields["consents"]
             del self.fields["consent_method"]
+        if self.instance.user_id:
+            # The address is their login: it changes only from their own account.
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = "They sign in with this address."
 
     def clean_first_name(self):
         value = self.cleaned_data["first_name"].strip()

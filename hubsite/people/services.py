@@ -31,6 +31,16 @@ def _unique_slug(model, name, exclude_pk=None):
     return slug
 
 
+def _create_unique(model, error, **fields):
+    """Create a row whose uniqueness was checked first; a concurrent request that wins the
+    race between check and insert gets the same message instead of a 500."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError:
+        raise error from None
+
+
 def _duplicate_email_error(existing):
     return ValidationError(
         {"email": f"{existing.full_name} already has this email address."},
@@ -97,9 +107,10 @@ def consent_record(*, person, purpose, given, method, recorded_by=None, note="")
 
 @transaction.atomic
 def group_create(*, name, **fields):
+    error = ValidationError({"name": "A group with this name already exists."})
     if Group.objects.filter(name__iexact=name.strip()).exists():
-        raise ValidationError({"name": "A group with this name already exists."})
-    return Group.objects.create(name=name.strip(), slug=_unique_slug(Group, name), **fields)
+        raise error
+    return _create_unique(Group, error, name=name.strip(), slug=_unique_slug(Group, name), **fields)
 
 
 @transaction.atomic
@@ -115,9 +126,10 @@ def group_update(*, group, **fields):
 
 @transaction.atomic
 def group_member_add(*, group, person, role=GroupMembership.Role.MEMBER):
+    error = ValidationError(f"{person} is already in {group}.")
     if GroupMembership.objects.filter(group=group, person=person).exists():
-        raise ValidationError(f"{person} is already in {group}.")
-    return GroupMembership.objects.create(group=group, person=person, role=role)
+        raise error
+    return _create_unique(GroupMembership, error, group=group, person=person, role=role)
 
 
 @transaction.atomic
@@ -154,10 +166,11 @@ def locality_update(*, locality, **fields):
 
 @transaction.atomic
 def tag_create(*, name, description=""):
+    error = ValidationError({"name": "This community of interest already exists."})
     if Tag.objects.filter(name__iexact=name.strip()).exists():
-        raise ValidationError({"name": "This community of interest already exists."})
-    return Tag.objects.create(
-        name=name.strip(), slug=_unique_slug(Tag, name), description=description
+        raise error
+    return _create_unique(
+        Tag, error, name=name.strip(), slug=_unique_slug(Tag, name), description=description
     )
 
 
@@ -187,8 +200,7 @@ def _invite_link(user):
 def user_invite(*, person, role, invited_by, site_url):
     """Open an account for a known person with ``role`` and email them a link to set a
     password. The person must have an email address and no account yet."""
-    from hubsite.notify.models import OutboxMessage
-    from hubsite.notify.services import message_queue
+    from allauth.account.models import EmailAddress
 
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role from the list."})
@@ -196,27 +208,56 @@ def user_invite(*, person, role, invited_by, site_url):
         raise ValidationError("Add an email address to this person before inviting them.")
     if person.user_id:
         raise ValidationError(f"{person} already has an account.")
+    error = ValidationError("An account with this email address already exists.")
     if User.objects.filter(email__iexact=person.email).exists():
-        raise ValidationError("An account with this email address already exists.")
-    user = User.objects.create_user(email=person.email, password=None, role=role)
+        raise error
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=person.email, password=None, role=role)
+    except IntegrityError:
+        raise error from None
+    # allauth's view of the address: theirs, not yet verified until they follow the link.
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
     person.user = user
     person.save(update_fields=["user", "updated_at"])
+    _invite_send(user=user, person=person, invited_by=invited_by, site_url=site_url, number=1)
+    return user
+
+
+@transaction.atomic
+def user_invite_resend(*, person, invited_by, site_url):
+    """Send the invitation again (lost, or its link out of date), while it is unused."""
+    from hubsite.notify.models import OutboxMessage
+
+    user = person.user
+    if user is None or user.last_login is not None or user.has_usable_password():
+        raise ValidationError(f"{person} has already started using their account.")
+    sent = OutboxMessage.objects.filter(key__startswith=f"people.invite:{user.pk}:").count()
+    _invite_send(
+        user=user, person=person, invited_by=invited_by, site_url=site_url, number=sent + 1
+    )
+    return user
+
+
+def _invite_send(*, user, person, invited_by, site_url, number):
+    from hubsite.notify.models import OutboxMessage
+    from hubsite.notify.services import message_queue
+
     context = {
         "person": person,
-        "role": Role(role).label,
+        "role": user.get_role_display(),
         "invited_by": invited_by,
         "link": site_url + _invite_link(user),
         "HUB_NAME": settings.HUB_NAME,
     }
     message_queue(
-        key=f"people.invite:{user.pk}",
+        key=f"people.invite:{user.pk}:{number}",
         person=person,
         to_email=person.email,
         subject=render_to_string("people/email/invite_subject.txt", context).strip(),
         body_text=render_to_string("people/email/invite_body.txt", context),
         category=OutboxMessage.Category.ACCOUNT,
     )
-    return user
 
 
 @transaction.atomic
@@ -237,7 +278,12 @@ def user_set_role(*, user, role):
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role from the list."})
     user.role = role
-    user.save(update_fields=["role"])
+    fields = ["role"]
+    if role != Role.STAFF:
+        # The admin site is for hub staff only: a change of role takes it away too.
+        user.is_staff = user.is_superuser = False
+        fields += ["is_staff", "is_superuser"]
+    user.save(update_fields=fields)
     return user
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/consent/", views.consent_record, name="consent_record"),
     path("<int:pk>/invite/", views.person_invite, name="person_invite"),
+    path("<int:pk>/invite/again/", views.person_invite_resend, name="person_invite_resend"),
     path("<int:pk>/role/", views.person_set_role, name="person_set_role"),
     path("<int:pk>/groups/", views.person_add_to_group, name="person_add_to_group"),
     path("invite/<str:uidb64>/<str:token>/", views.invite_accept, name="invite_accept"),

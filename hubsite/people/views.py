@@ -113,6 +113,8 @@ def person_edit(request, pk):
         else:
             messages.success(request, f"{person}'s details have been saved.")
             return redirect(person)
+    if form.is_bound:
+        person.refresh_from_db()  # the heading names the person as saved, not as typed
     return render(request, "people/person_form.html", {"form": form, "person": person})
 
 
@@ -144,13 +146,33 @@ def person_invite(request, pk):
             person=person,
             role=form.cleaned_data["role"],
             invited_by=request.user,
-            site_url=request.build_absolute_uri("/").rstrip("/"),
+            site_url=_site_url(request),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"An invitation has been sent to {person.email}.")
     return redirect(person)
+
+
+@role_required(*STAFF)
+@require_POST
+def person_invite_resend(request, pk):
+    person = get_object_or_404(selectors.person_list(), pk=pk)
+    try:
+        services.user_invite_resend(
+            person=person, invited_by=request.user, site_url=_site_url(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation has been sent again to {person.email}.")
+    return redirect(person)
+
+
+def _site_url(request):
+    """The address links in emails start with: SITE_URL when set, else this request's."""
+    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
 @role_required(*STAFF)
@@ -265,6 +287,8 @@ def group_edit(request, slug):
         else:
             messages.success(request, f"{group} has been saved.")
             return redirect(group)
+    if form.is_bound:
+        group.refresh_from_db(fields=["name"])
     return render(request, "people/group_form.html", {"form": form, "group": group})
 
 

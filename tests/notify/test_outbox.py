@@ -146,3 +146,30 @@ def test_a_broker_outage_delays_mail_and_the_beat_tick_sends_it(
     assert tasks.outbox_deliver_pending() == 1
     assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.SENT
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_failed_send_waits_longer_each_time_before_the_beat_tick_retries(settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
+    message = queue(person_who_consents())
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        created_at=message.created_at - services.timedelta(minutes=5)
+    )
+    services.message_deliver(message_id=message.pk)
+    # Not due yet: the beat tick leaves it for five minutes.
+    assert services.pending_message_ids() == []
+    assert [services.retry_wait(n).total_seconds() / 60 for n in (1, 2, 3)] == [5, 10, 20]
+    assert services.retry_wait(20) == services.LONGEST_WAIT
+
+
+@pytest.mark.django_db
+def test_account_messages_keep_no_secret_once_sent():
+    message = queue(
+        Person.objects.create(first_name="Bo", email="bo@example.test"),
+        category=OutboxMessage.Category.ACCOUNT,
+    )
+    services.message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert (message.body_text, message.body_html) == ("", "")
+    assert mail.outbox[0].body == "A message from the hub."

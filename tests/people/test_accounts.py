@@ -176,3 +176,43 @@ def test_sign_up_can_be_closed(client, settings):
     )
     assert not User.objects.exists()
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_account_emails_name_the_hub(client, settings):
+    settings.HUB_NAME = "Kelmington Hub"
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.test",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    deliver_all()
+    assert "Kelmington Hub" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_confirming_an_address_held_by_another_accounts_person_does_not_fail(client):
+    other = User.objects.create_user(email="other@example.test", password="x-long-password")
+    Person.objects.create(first_name="Held", email="held@example.test", user=other)
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "held@example.test",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    deliver_all()
+    response = client.post(link_in(mail.outbox[0].body))
+    assert response.status_code == 302
+    assert Person.objects.get(email="held@example.test").user == other
+
+
+@pytest.mark.django_db
+def test_the_admin_login_goes_through_allauth(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))

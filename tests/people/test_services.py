@@ -303,7 +303,7 @@ def test_user_invite_refuses_a_person_without_email_or_with_an_account():
 def test_invite_accept_sets_the_password_and_verifies_the_address():
     person = PersonFactory(email="nadia@example.test")
     user = services.user_invite(person=person, role="member", invited_by=None, site_url="")
-    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=False)
+    assert not EmailAddress.objects.get(user=user).verified  # not until they follow the link
 
     services.invite_accept(user=user, password="Orchard-lantern-47")
 
@@ -547,3 +547,34 @@ def test_pending_messages_are_picked_up_by_the_retry_tick():
     assert pending_message_ids(older_than_seconds=60) == [message.pk]
     message_deliver(message_id=message.pk)
     assert pending_message_ids(older_than_seconds=60) == []
+
+
+def test_an_unused_invitation_can_be_sent_again_with_a_fresh_row():
+    person = PersonFactory(email="nadia@example.test")
+    services.user_invite(person=person, role="member", invited_by=None, site_url="")
+    services.user_invite_resend(person=person, invited_by=None, site_url="")
+    keys = sorted(OutboxMessage.objects.values_list("key", flat=True))
+    assert len(keys) == 2 and keys[0] != keys[1]
+
+
+def test_an_invitation_is_not_sent_again_once_the_account_is_in_use():
+    person = PersonFactory(email="nadia@example.test")
+    user = services.user_invite(person=person, role="member", invited_by=None, site_url="")
+    services.invite_accept(user=user, password="Orchard-lantern-47")
+    with pytest.raises(ValidationError):
+        services.user_invite_resend(person=person, invited_by=None, site_url="")
+
+
+def test_a_role_other_than_staff_takes_the_admin_site_away():
+    user = UserFactory(role=Role.STAFF, is_staff=True, is_superuser=True)
+    services.user_set_role(user=user, role=Role.MEMBER)
+    user.refresh_from_db()
+    assert (user.is_staff, user.is_superuser) == (False, False)
+
+
+def test_invitation_emails_are_plain_text_not_html_escaped():
+    person = PersonFactory(first_name="D'Arcy", email="darcy@example.test")
+    services.user_invite(person=person, role="member", invited_by=None, site_url="")
+    body = OutboxMessage.objects.get().body_text
+    assert "Hello D'Arcy" in body
+    assert "&#x27;" not in body

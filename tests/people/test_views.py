@@ -688,7 +688,7 @@ def test_staff_inviting_a_person_opens_an_account_and_queues_the_email(
     assert message.status == OutboxMessage.Status.PENDING
     assert message.person == person
     assert message.to_email == "nadia@example.test"
-    assert message.key == f"people.invite:{person.user.pk}"
+    assert message.key == f"people.invite:{person.user.pk}:1"
     assert "Hello Nadia" in message.body_text
     assert "volunteer" in message.body_text
     assert invitation_path(message).startswith("/people/invite/")
@@ -1438,3 +1438,17 @@ def test_an_inactive_staff_user_is_refused(client, staff_user):
 
     assert response.status_code in (302, 403)
     assert "<table" not in response.text
+
+
+def test_a_linked_persons_email_is_their_login_and_is_not_changed_by_staff(
+    staff_client, member_user
+):
+    person = member_user.person
+    response = staff_client.post(
+        reverse("people:person_edit", args=[person.pk]),
+        {"first_name": "Renamed", "email": "someone-else@example.test"},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.first_name == "Renamed"
+    assert person.email == member_user.email
