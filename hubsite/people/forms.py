@@ -105,11 +105,6 @@ class AddToGroupForm(forms.Form):
         choices=GroupMembership.Role.choices, initial=GroupMembership.Role.MEMBER
     )
 
-    def __init__(self, *args, groups=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if groups is not None:
-            self.fields["group"].queryset = groups
-
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(choices=GroupMembership.Role.choices)

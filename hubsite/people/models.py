@@ -57,13 +57,6 @@ class User(AbstractUser):
     def __str__(self):
         return self.email
 
-    @property
-    def is_hub_staff(self):
-        return self.role == Role.STAFF
-
-    def has_role(self, *roles):
-        return self.is_authenticated and self.is_active and self.role in roles
-
 
 class Locality(models.Model):
     """A place of the hub's area: a ward, an estate, a postcode district."""

@@ -57,7 +57,3 @@ def can_manage_group(user, group) -> bool:
     return has_role(user, STAFF) or (
         has_role(user, STAFF_AND_ORGANISERS) and is_group_organiser(user, group)
     )
-
-
-def can_manage_people(user) -> bool:
-    return has_role(user, STAFF)

@@ -99,7 +99,6 @@ def test_staff_may_manage_any_group_and_people():
     staff = user_with(Role.STAFF)
 
     assert rules.can_manage_group(staff, GroupFactory())
-    assert rules.can_manage_people(staff)
 
 
 def test_an_organiser_may_manage_only_the_groups_they_organise():
@@ -108,7 +107,6 @@ def test_an_organiser_may_manage_only_the_groups_they_organise():
 
     assert rules.can_manage_group(organiser, theirs)
     assert not rules.can_manage_group(organiser, other)
-    assert not rules.can_manage_people(organiser)
 
 
 @pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.MEMBER])
@@ -117,7 +115,6 @@ def test_a_leader_in_a_group_without_the_organiser_role_may_not_manage_it(role):
     user = user_with(role, group, GroupMembership.Role.LEADER)
 
     assert not rules.can_manage_group(user, group)
-    assert not rules.can_manage_people(user)
 
 
 def test_an_inactive_organiser_may_not_manage_their_group():
