@@ -15,4 +15,8 @@ NAVIGATION = [
 
 
 def hub(request):
-    return {"HUB_NAME": settings.HUB_NAME, "AREA_NAVIGATION": NAVIGATION}
+    return {
+        "HUB_NAME": settings.HUB_NAME,
+        "AREA_NAVIGATION": NAVIGATION,
+        "SIGNUP_OPEN": settings.SIGNUP_OPEN,
+    }

@@ -194,3 +194,8 @@ def dashboard_figures(viewer):
         Figure("connect", "Groups", Group.objects.count(), reverse("people:group_list")),
         Figure("reach", "Localities", Locality.objects.count(), reverse("people:locality_list")),
     ]
+
+
+def invitation_pending(user):
+    """An account opened by invitation that nobody has used yet."""
+    return bool(user and user.last_login is None and not user.has_usable_password())

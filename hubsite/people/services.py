@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag, User
 from .registry import personal_data_providers
-from .selectors import person_by_email
+from .selectors import invitation_pending, person_by_email
 
 # Slugs that URL patterns use for their own pages ("groups/new/").
 RESERVED_SLUGS = {"new"}
@@ -230,7 +230,7 @@ def user_invite_resend(*, person, invited_by, site_url):
     from hubsite.notify.models import OutboxMessage
 
     user = person.user
-    if user is None or user.last_login is not None or user.has_usable_password():
+    if not invitation_pending(user):
         raise ValidationError(f"{person} has already started using their account.")
     sent = OutboxMessage.objects.filter(key__startswith=f"people.invite:{user.pk}:").count()
     _invite_send(

@@ -57,9 +57,10 @@ def person_list(request):
     page = _page(request, people.qs)
     template = "people/person_list.html"
     htmx = request.htmx
-    if htmx and not htmx.boosted and not htmx.history_restore_request:
+    swap = bool(htmx and not htmx.boosted and not htmx.history_restore_request)
+    if swap:
         template += "#results"
-    response = render(request, template, {"filter": people, "page": page})
+    response = render(request, template, {"filter": people, "page": page, "swap": swap})
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -81,6 +82,7 @@ def person_detail(request, pk):
             "add_to_group_form": AddToGroupForm(),
             "invite_form": InviteForm(),
             "role_form": RoleForm(initial={"role": person.user.role if person.user else None}),
+            "invitation_pending": selectors.invitation_pending(person.user),
         },
     )
 
