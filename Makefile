@@ -32,14 +32,13 @@ python-deps: uv
 
 assets:
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p $(VENDOR)/pico $(VENDOR)/chartjs $(VENDOR)/leaflet $(VENDOR)/axe
+	mkdir -p $(VENDOR)/pico $(VENDOR)/chartjs $(VENDOR)/leaflet
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico/
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
 		$(VENDOR)/chartjs/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
 		node_modules/leaflet/dist/leaflet.css \
 		node_modules/leaflet/dist/images $(VENDOR)/leaflet/
-	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
 
 migrate:
 	$(PY) manage.py migrate --noinput
