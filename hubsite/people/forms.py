@@ -102,7 +102,9 @@ class RoleForm(forms.Form):
 class AddToGroupForm(forms.Form):
     group = forms.ModelChoiceField(queryset=Group.objects.all())
     role = forms.ChoiceField(
-        choices=GroupMembership.Role.choices, initial=GroupMembership.Role.MEMBER
+        label="Role in the group",
+        choices=GroupMembership.Role.choices,
+        initial=GroupMembership.Role.MEMBER,
     )
 
 

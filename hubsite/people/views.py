@@ -79,7 +79,8 @@ def person_detail(request, pk):
             "person": person,
             "consents": selectors.consent_current(person),
             "timeline": timeline[:50],
-            "add_to_group_form": AddToGroupForm(),
+            # Its own ids: the account form on the same page has a "role" field too.
+            "add_to_group_form": AddToGroupForm(auto_id="group_%s"),
             "invite_form": InviteForm(),
             "role_form": RoleForm(initial={"role": person.user.role if person.user else None}),
             "invitation_pending": selectors.invitation_pending(person.user),
