@@ -41,6 +41,15 @@ def _create_unique(model, error, **fields):
         raise error from None
 
 
+def _save_unique(instance, error):
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise error from None
+    return instance
+
+
 def _duplicate_email_error(existing):
     return ValidationError(
         {"email": f"{existing.full_name} already has this email address."},
@@ -73,6 +82,10 @@ def person_create(*, first_name, created_by=None, tags=(), consents=(), **fields
 def person_update(*, person, tags=None, **fields):
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
+        if person.user_id and fields["email"] != person.email:
+            raise ValidationError(
+                {"email": "This address is their login: they change it from their account."}
+            )
         existing = person_by_email(fields["email"])
         if existing and existing.pk != person.pk:
             raise _duplicate_email_error(existing)
@@ -116,12 +129,12 @@ def group_create(*, name, **fields):
 @transaction.atomic
 def group_update(*, group, **fields):
     name = fields.get("name", group.name).strip()
+    error = ValidationError({"name": "A group with this name already exists."})
     if Group.objects.exclude(pk=group.pk).filter(name__iexact=name).exists():
-        raise ValidationError({"name": "A group with this name already exists."})
+        raise error
     for field, value in fields.items():
         setattr(group, field, value)
-    group.save()
-    return group
+    return _save_unique(group, error)
 
 
 @transaction.atomic
@@ -156,12 +169,12 @@ def locality_create(*, name, **fields):
 @transaction.atomic
 def locality_update(*, locality, **fields):
     name = fields.get("name", locality.name).strip()
+    error = ValidationError({"name": "A locality with this name already exists."})
     if Locality.objects.exclude(pk=locality.pk).filter(name__iexact=name).exists():
-        raise ValidationError({"name": "A locality with this name already exists."})
+        raise error
     for field, value in fields.items():
         setattr(locality, field, value)
-    locality.save()
-    return locality
+    return _save_unique(locality, error)
 
 
 @transaction.atomic

@@ -578,3 +578,13 @@ def test_invitation_emails_are_plain_text_not_html_escaped():
     body = OutboxMessage.objects.get().body_text
     assert "Hello D'Arcy" in body
     assert "&#x27;" not in body
+
+
+def test_person_update_refuses_to_change_the_address_someone_signs_in_with():
+    user = UserFactory(email="login@example.test")
+    person = PersonFactory(email="login@example.test", user=user)
+    with pytest.raises(ValidationError) as error:
+        services.person_update(person=person, email="other@example.test")
+    assert "email" in error.value.error_dict
+    person.refresh_from_db()
+    assert person.email == "login@example.test"
