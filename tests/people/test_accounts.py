@@ -5,6 +5,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.urls import reverse
 
@@ -216,3 +217,24 @@ def test_the_admin_login_goes_through_allauth(client):
     response = client.get("/admin/login/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_staff_must_set_up_a_second_factor_when_it_is_required(
+    settings, staff_client, staff_user, member_client
+):
+    settings.STAFF_MFA_REQUIRED = True
+    response = staff_client.get(reverse("people:person_list"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    assert staff_client.get(reverse("mfa_activate_totp")).status_code in (200, 302)
+    # Members are not asked.
+    assert member_client.get(reverse("home")).status_code == 200
+
+    Authenticator.objects.create(user=staff_user, type=Authenticator.Type.TOTP, data={})
+    assert staff_client.get(reverse("people:person_list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_second_factor_is_not_required_on_the_embedded_default(staff_client):
+    assert staff_client.get(reverse("people:person_list")).status_code == 200
