@@ -27,8 +27,11 @@ uv:
 	@uv --version >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
 		python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv
 
+# The Python 3.12 already on the machine; uv would otherwise try to download one.
+PYTHON := $(shell command -v python3.12 || command -v python3)
+
 python-deps: uv
-	$(UV) sync --locked
+	$(UV) sync --locked --python "$(PYTHON)"
 
 assets:
 	npm ci --no-audit --no-fund --loglevel=error
