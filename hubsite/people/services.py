@@ -1,5 +1,7 @@
 """Writes of the core, one function per use case, each in one transaction."""
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -13,6 +15,8 @@ from django.utils.text import slugify
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag, User
 from .registry import personal_data_providers
 from .selectors import invitation_pending, person_by_email
+
+log = logging.getLogger(__name__)
 
 # Slugs that URL patterns use for their own pages ("groups/new/").
 RESERVED_SLUGS = {"new"}
@@ -201,6 +205,22 @@ def person_link_user(*, user):
         raise ValidationError("This email address belongs to another account.")
     local_part = user.email.split("@")[0]
     return Person.objects.create(first_name=local_part[:80], email=user.email, user=user)
+
+
+@transaction.atomic
+def person_follow_login(*, user, email):
+    """A person's address follows the login they changed and verified, unless another
+    person record already holds it (staff then see two records to reconcile)."""
+    person = Person.objects.filter(user=user).first()
+    email = email.strip().lower()
+    if person is None or person.email == email:
+        return person
+    if Person.objects.filter(email__iexact=email).exclude(pk=person.pk).exists():
+        log.warning("Person %s kept their address: another record holds the new one", person.pk)
+        return person
+    person.email = email
+    _save_unique(person, ValidationError("Another person holds this address."))
+    return person
 
 
 def _invite_link(user):

@@ -2,11 +2,11 @@
 
 import logging
 
-from allauth.account.signals import email_confirmed
+from allauth.account.signals import email_changed, email_confirmed
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
-from .services import person_link_user
+from .services import person_follow_login, person_link_user
 
 log = logging.getLogger(__name__)
 
@@ -22,3 +22,8 @@ def link_person_on_email_confirmed(sender, request, email_address, **kwargs):
         # The address belongs to a person already linked to another login: the account
         # works without a Person, and staff resolve it; never hand one record to two logins.
         log.warning("User %s confirmed an address held by another account's person", user.pk)
+
+
+@receiver(email_changed)
+def person_follows_new_login_address(sender, request, user, to_email_address, **kwargs):
+    person_follow_login(user=user, email=to_email_address.email)

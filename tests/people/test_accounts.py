@@ -238,3 +238,30 @@ def test_staff_must_set_up_a_second_factor_when_it_is_required(
 @pytest.mark.django_db
 def test_the_second_factor_is_not_required_on_the_embedded_default(staff_client):
     assert staff_client.get(reverse("people:person_list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_verified_change_of_login_address_moves_the_persons_address(member_user):
+    from allauth.account.signals import email_changed
+
+    old = EmailAddress.objects.get(user=member_user)
+    new = EmailAddress.objects.create(user=member_user, email="moved@example.test", verified=True)
+    email_changed.send(
+        sender=User, request=None, user=member_user, from_email_address=old, to_email_address=new
+    )
+    member_user.person.refresh_from_db()
+    assert member_user.person.email == "moved@example.test"
+
+
+@pytest.mark.django_db
+def test_a_login_address_another_person_holds_is_not_taken_over(member_user):
+    from allauth.account.signals import email_changed
+
+    Person.objects.create(first_name="Other", email="taken@example.test")
+    old = EmailAddress.objects.get(user=member_user)
+    new = EmailAddress.objects.create(user=member_user, email="taken@example.test", verified=True)
+    email_changed.send(
+        sender=User, request=None, user=member_user, from_email_address=old, to_email_address=new
+    )
+    member_user.person.refresh_from_db()
+    assert member_user.person.email == member_user.email
