@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.person_create, name="person_create"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("<int:pk>/export/", views.person_export, name="person_export"),
     path("<int:pk>/consent/", views.consent_record, name="consent_record"),
     path("<int:pk>/invite/", views.person_invite, name="person_invite"),
     path("<int:pk>/invite/again/", views.person_invite_resend, name="person_invite_resend"),

@@ -9,7 +9,9 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -208,6 +210,21 @@ def person_add_to_group(request, pk):
     else:
         messages.success(request, f"{person} has joined {form.cleaned_data['group']}.")
     return redirect(person)
+
+
+@role_required(*STAFF)
+def person_export(request, pk):
+    """Everything the hub holds about a person, from every app's provider (subject access),
+    as a JSON download for staff."""
+    person = get_object_or_404(selectors.person_list(), pk=pk)
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        "hub": settings.HUB_NAME,
+        "holdings": services.personal_data_export(person=person),
+    }
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+    return response
 
 
 # Invitations -----------------------------------------------------------------------

@@ -1452,3 +1452,13 @@ def test_a_linked_persons_email_is_their_login_and_is_not_changed_by_staff(
     person.refresh_from_db()
     assert person.first_name == "Renamed"
     assert person.email == member_user.email
+
+
+def test_staff_download_everything_the_hub_holds_about_a_person(staff_client):
+    person = PersonFactory(first_name="Nadia", email="nadia@example.test")
+    response = staff_client.get(reverse("people:person_export", args=[person.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="person-{person.pk}.json"'
+    holdings = response.json()["holdings"]
+    assert holdings["people"]["data"]["person"]["email"] == "nadia@example.test"
+    assert "notify" in holdings
