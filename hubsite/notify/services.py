@@ -112,19 +112,34 @@ def message_deliver(*, message_id):
             message.next_attempt_at = timezone.now() + retry_wait(message.attempts)
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = OutboxMessage.Status.FAILED
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+                _forget_secrets(message)
+            message.save(
+                update_fields=[
+                    "attempts",
+                    "last_error",
+                    "status",
+                    "next_attempt_at",
+                    "body_text",
+                    "body_html",
+                ]
+            )
             log.warning("Outbox message %s failed: %s", message.pk, type(error).__name__)
             return message
         message.status = OutboxMessage.Status.SENT
         message.sent_at = timezone.now()
         message.last_error = ""
-        fields = ["attempts", "last_error", "status", "sent_at"]
-        if message.category == OutboxMessage.Category.ACCOUNT:
-            # Sign-in links and keys are secrets: once sent, the hub keeps only the subject.
-            message.body_text = message.body_html = ""
-            fields += ["body_text", "body_html"]
-        message.save(update_fields=fields)
+        _forget_secrets(message)
+        message.save(
+            update_fields=["attempts", "last_error", "status", "sent_at", "body_text", "body_html"]
+        )
         return message
+
+
+def _forget_secrets(message):
+    """Sign-in links and keys are secrets: once an account message is done with (sent, or
+    given up on), the hub keeps only its subject."""
+    if message.category == OutboxMessage.Category.ACCOUNT:
+        message.body_text = message.body_html = ""
 
 
 def pending_message_ids(*, older_than_seconds=60):

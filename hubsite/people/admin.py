@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Consent, Group, GroupMembership, Locality, Person, Tag, User
+from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag, User
 
 
 @admin.register(User)
@@ -15,6 +15,12 @@ class UserAdmin(BaseUserAdmin):
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if obj.role != Role.STAFF:  # the admin site is for hub staff only, as in the hub
+            obj.is_staff = obj.is_superuser = False
+        super().save_model(request, obj, form, change)
+
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})
     ]

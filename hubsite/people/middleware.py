@@ -1,10 +1,13 @@
-"""Hub staff see everyone's personal data, so with STAFF_MFA_REQUIRED on (the default when
-DEBUG is off) they set up an authenticator app before they can use any other page."""
+"""Hub staff (and anyone the admin site lets in) see everyone's personal data, so with
+STAFF_MFA_REQUIRED on (the default when DEBUG is off) they set up an authenticator app
+before they can use any other page."""
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from .models import Role
 
@@ -18,6 +21,10 @@ SETUP_PAGES = {
     "mfa_download_recovery_codes",
     "account_reauthenticate",
     "account_logout",
+    # allauth refuses a second factor while an address is unverified: let them sort that out.
+    "account_email",
+    "account_confirm_email",
+    "account_change_password",
     "health",
 }
 
@@ -33,7 +40,8 @@ class StaffSecondFactorMiddleware:
         user = request.user
         if not settings.STAFF_MFA_REQUIRED or not user.is_authenticated:
             return None
-        if user.role != Role.STAFF or request.resolver_match.url_name in SETUP_PAGES:
+        sees_everyone = user.role == Role.STAFF or user.is_staff or user.is_superuser
+        if not sees_everyone or request.resolver_match.url_name in SETUP_PAGES:
             return None
         if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             return None
@@ -42,4 +50,6 @@ class StaffSecondFactorMiddleware:
             "Hub staff can see everyone's details, so your account needs a second step at "
             "sign-in. Set up an authenticator app to continue.",
         )
+        if request.htmx:  # a whole-page move, not a setup page inside a list
+            return HttpResponseClientRedirect(reverse("mfa_activate_totp"))
         return redirect("mfa_activate_totp")

@@ -173,3 +173,17 @@ def test_account_messages_keep_no_secret_once_sent():
     assert message.status == OutboxMessage.Status.SENT
     assert (message.body_text, message.body_html) == ("", "")
     assert mail.outbox[0].body == "A message from the hub."
+
+
+@pytest.mark.django_db
+def test_an_account_message_given_up_on_keeps_no_secret(settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
+    message = queue(
+        Person.objects.create(first_name="Bo", email="bo@example.test"),
+        category=OutboxMessage.Category.ACCOUNT,
+    )
+    for _ in range(services.MAX_ATTEMPTS):
+        services.message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED
+    assert message.body_text == ""

@@ -265,3 +265,28 @@ def test_a_login_address_another_person_holds_is_not_taken_over(member_user):
     )
     member_user.person.refresh_from_db()
     assert member_user.person.email == member_user.email
+
+
+@pytest.mark.django_db
+def test_an_admin_superuser_without_the_staff_role_also_needs_the_second_factor(settings, client):
+    settings.STAFF_MFA_REQUIRED = True
+    user = User.objects.create_user(
+        email="root@example.test", password="x", role=Role.MEMBER, is_superuser=True, is_staff=True
+    )
+    client.force_login(user)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.django_db
+def test_staff_with_an_unverified_address_can_still_reach_their_email_page(settings, staff_client):
+    settings.STAFF_MFA_REQUIRED = True
+    assert staff_client.get(reverse("account_email")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_is_moved_whole_to_the_second_factor_setup(settings, staff_client):
+    settings.STAFF_MFA_REQUIRED = True
+    response = staff_client.get(reverse("people:person_list"), HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("mfa_activate_totp")
