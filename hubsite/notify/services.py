@@ -83,55 +83,72 @@ def _enqueue(message_id):
         log.warning("Could not queue outbox message %s; it will be retried", message_id)
 
 
+# How long a worker holds a message it is sending before another may try it.
+SEND_LEASE = timedelta(minutes=10)
+
+
 def message_deliver(*, message_id):
-    """Send one pending message and mark it sent. Safe to run twice, or concurrently:
-    the row is locked while it is sent, and a sent row is never sent again."""
+    """Send one pending message that is due and mark it sent. Safe to run twice, or at the
+    same time: a short transaction claims the row (a lease in ``next_attempt_at``) before
+    sending, so no other worker sends it meanwhile, and a sent row is never sent again.
+    The send holds no database lock, so a slow mail server never blocks the hub's writes."""
+    message = _claim(message_id)
+    if message is None or message.status != OutboxMessage.Status.PENDING:
+        return message
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        headers={"X-Hub-Message": message.key[:100]},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    try:
+        mail.mailers.default.send_messages([email])
+    except Exception as error:  # noqa: BLE001 - any transport failure is retried later
+        log.warning("Outbox message %s failed: %s", message.pk, type(error).__name__)
+        message.last_error = str(error)[:500]
+        message.next_attempt_at = timezone.now() + retry_wait(message.attempts)
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = OutboxMessage.Status.FAILED
+            _forget_secrets(message)
+    else:
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        _forget_secrets(message)
+    message.save(
+        update_fields=[
+            "status",
+            "sent_at",
+            "last_error",
+            "next_attempt_at",
+            "body_text",
+            "body_html",
+        ]
+    )
+    return message
+
+
+def _claim(message_id):
+    """Take a due, pending message for sending, or cancel it if consent has gone."""
     with transaction.atomic():
-        locked = OutboxMessage.objects.select_for_update(skip_locked=True)
-        message = locked.filter(pk=message_id, status=OutboxMessage.Status.PENDING).first()
+        now = timezone.now()
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
         if message is None:
             return None
         if not _may_contact(message.person, message.category):
             message.status = OutboxMessage.Status.CANCELLED
             message.save(update_fields=["status"])
             return message
-        email = EmailMultiAlternatives(
-            subject=message.subject,
-            body=message.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[message.to_email],
-            headers={"X-Hub-Message": message.key[:100]},
-        )
-        if message.body_html:
-            email.attach_alternative(message.body_html, "text/html")
         message.attempts += 1
-        try:
-            mail.mailers.default.send_messages([email])
-        except Exception as error:  # noqa: BLE001 - any transport failure is retried later
-            message.last_error = str(error)[:500]
-            message.next_attempt_at = timezone.now() + retry_wait(message.attempts)
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxMessage.Status.FAILED
-                _forget_secrets(message)
-            message.save(
-                update_fields=[
-                    "attempts",
-                    "last_error",
-                    "status",
-                    "next_attempt_at",
-                    "body_text",
-                    "body_html",
-                ]
-            )
-            log.warning("Outbox message %s failed: %s", message.pk, type(error).__name__)
-            return message
-        message.status = OutboxMessage.Status.SENT
-        message.sent_at = timezone.now()
-        message.last_error = ""
-        _forget_secrets(message)
-        message.save(
-            update_fields=["attempts", "last_error", "status", "sent_at", "body_text", "body_html"]
-        )
+        message.next_attempt_at = now + SEND_LEASE
+        message.save(update_fields=["attempts", "next_attempt_at"])
         return message
 
 

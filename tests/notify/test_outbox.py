@@ -7,6 +7,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from hubsite import celery_app
@@ -22,6 +23,11 @@ def person_who_consents(email="ada@example.test", given=True):
         person=person, purpose=Consent.Purpose.CONTACT_EMAIL, given=given, method="online"
     )
     return person
+
+
+def make_due(message):
+    """Time passes: the message's next attempt is now."""
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
 
 
 def queue(person, key="test:1", category=OutboxMessage.Category.CONTACT):
@@ -123,6 +129,7 @@ def test_a_failed_send_stays_pending_then_fails_after_the_last_attempt(settings)
         services.message_deliver(message_id=message.pk)
         message.refresh_from_db()
         assert message.status == OutboxMessage.Status.PENDING
+        make_due(message)
     services.message_deliver(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.FAILED
@@ -184,6 +191,17 @@ def test_an_account_message_given_up_on_keeps_no_secret(settings):
     )
     for _ in range(services.MAX_ATTEMPTS):
         services.message_deliver(message_id=message.pk)
+        make_due(message)
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.FAILED
     assert message.body_text == ""
+
+
+@pytest.mark.django_db
+def test_a_message_being_sent_is_not_taken_by_a_second_worker():
+    message = queue(person_who_consents())
+    claimed = services._claim(message.pk)
+    assert claimed.attempts == 1
+    # While the first worker holds the lease, another delivery finds nothing to send.
+    assert services.message_deliver(message_id=message.pk) is None
+    assert mail.outbox == []
