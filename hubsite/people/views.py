@@ -32,7 +32,7 @@ from .forms import (
 )
 from .models import GroupMembership, User
 from .registry import timeline_providers
-from .rules import STAFF, STAFF_AND_ORGANISERS, can_manage_group, role_required
+from .rules import STAFF, STAFF_AND_ORGANISERS, can_manage_group, has_role, role_required
 
 
 def _page(request, queryset):
@@ -256,7 +256,10 @@ def group_list(request):
     return render(
         request,
         "people/group_list.html",
-        {"page": _page(request, selectors.group_list(request.user))},
+        {
+            "page": _page(request, selectors.group_list(request.user)),
+            "viewer_is_staff": has_role(request.user, STAFF),
+        },
     )
 
 
@@ -277,6 +280,7 @@ def group_detail(request, slug):
             "group": group,
             "page": _page(request, selectors.group_members(group)),
             "roles": GroupMembership.Role.choices,
+            "viewer_is_staff": has_role(request.user, STAFF),
         },
     )
 
