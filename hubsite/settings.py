@@ -178,6 +178,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hubsite.notify.tasks.outbox_deliver_pending",
         "schedule": crontab(minute="*/5"),
     },
+    # Reminders of follow-ups due today, through the working day (each is sent once: a
+    # later tick finds it already in the outbox).
+    "listening-follow-ups-due": {
+        "task": "listening.tasks.follow_ups_remind_due",
+        "schedule": crontab(minute=10, hour="8-18"),
+    },
+    "listening-follow-ups-overdue-digest": {
+        "task": "listening.tasks.follow_ups_digest_overdue",
+        "schedule": crontab(minute=0, hour=7),
+    },
 }
 
 # Accounts: email is the login (django-allauth).

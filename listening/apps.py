@@ -1,6 +1,25 @@
+"""The Listening area of the hub (layer 1, DESIGN.md): rounds, conversations, themes and
+follow-ups. What it contributes to the core is registered here, in one place."""
+
 from django.apps import AppConfig
 
 
 class ListeningConfig(AppConfig):
     name = "listening"
     verbose_name = "Listening"
+
+    def ready(self):
+        from hubsite.framework.registry import register_figures, register_tasks
+        from hubsite.people.registry import register_personal_data, register_timeline
+
+        from . import selectors, services
+
+        register_timeline("listening", selectors.person_timeline)
+        register_personal_data(
+            "listening",
+            label="Listening conversations",
+            export=selectors.person_data_export,
+            erase=services.person_data_erase,
+        )
+        register_figures("listening", selectors.dashboard_figures)
+        register_tasks("listening", selectors.dashboard_tasks)

@@ -1,12 +1,67 @@
-"""Views of the Listening area."""
+"""Views of the Listening area. They stay thin: each checks the role, takes its objects from a
+selector that already holds only what the viewer may see, calls a service, and renders."""
 
-from django.shortcuts import render
+import calendar
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from hubsite.framework.registry import Offer
 from hubsite.framework.selectors import area_get, offers_for
-from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
+from hubsite.people.models import Role
+from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF, role_required
 
-# What this area offers now, and to whom; each later feature adds its own line.
-OFFERS = []
+from . import rules, selectors, services
+from .filters import ConversationFilter
+from .forms import (
+    ConversationEditForm,
+    ConversationForm,
+    FollowUpForm,
+    RoundForm,
+    ThemeCountsForm,
+    ThemeMergeForm,
+    ThemeRenameForm,
+)
+from .models import Theme
+from .rules import LISTENERS, ROUND_RUNNERS
+
+OFFERS = [
+    Offer("Log a conversation", "listening:conversation_log", LISTENERS),
+    Offer("Conversations", "listening:conversation_list", LISTENERS),
+    Offer("Listening rounds", "listening:round_list", LISTENERS),
+    Offer("What people talk about", "listening:theme_counts", LISTENERS),
+    Offer("Follow-ups", "listening:follow_up_list", LISTENERS),
+    Offer("Manage themes", "listening:theme_list", (Role.STAFF,)),
+]
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _show_errors(form, error, rename=None):
+    """Put a service's ValidationError on the form, on the field it names when the form has
+    it (``rename`` maps the service's names to the form's)."""
+    rename = rename or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        name = rename.get(name, name)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _swap(request):
+    """An htmx request that replaces the results only (not a boosted page or history)."""
+    htmx = request.htmx
+    return bool(htmx and not htmx.boosted and not htmx.history_restore_request)
 
 
 @role_required(*EVERYONE_SIGNED_IN)
@@ -15,4 +70,394 @@ def home(request):
         request,
         "framework/area_home.html",
         {"area": area_get("listening"), "offers": offers_for(OFFERS, request.user)},
+    )
+
+
+# Rounds --------------------------------------------------------------------------------
+
+
+@role_required(*LISTENERS)
+def round_list(request):
+    return render(
+        request,
+        "listening/round_list.html",
+        {
+            "page": _page(request, selectors.round_list(request.user)),
+            "can_start": request.user.role in ROUND_RUNNERS,
+        },
+    )
+
+
+@role_required(*LISTENERS)
+def round_detail(request, pk):
+    round_ = get_object_or_404(selectors.round_detail_queryset(request.user), pk=pk)
+    return render(
+        request,
+        "listening/round_detail.html",
+        {
+            "round": round_,
+            "progress": selectors.round_progress(round_),
+            "can_manage": rules.can_manage_round(request.user, round_),
+            "can_log": selectors.rounds_to_log_in(request.user).filter(pk=pk).exists(),
+        },
+    )
+
+
+@role_required(*ROUND_RUNNERS)
+def round_create(request):
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.round_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, f"The round “{round_}” has started.")
+            return redirect(round_)
+    return render(request, "listening/round_form.html", {"form": form})
+
+
+@role_required(*ROUND_RUNNERS)
+def round_edit(request, pk):
+    round_ = get_object_or_404(selectors.round_visible(request.user), pk=pk)
+    if not rules.can_manage_round(request.user, round_):
+        raise PermissionDenied
+    form = RoundForm(request.POST or None, instance=round_)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.round_update(round_=round_, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, f"The round “{round_}” has been saved.")
+            return redirect(round_)
+    if form.is_bound:
+        round_.refresh_from_db(fields=["name"])
+    return render(request, "listening/round_form.html", {"form": form, "round": round_})
+
+
+# Conversations -------------------------------------------------------------------------
+
+
+@role_required(*LISTENERS)
+def conversation_list(request):
+    conversations = ConversationFilter(
+        request.GET, queryset=selectors.conversation_list(request.user), viewer=request.user
+    )
+    swap = _swap(request)
+    template = "listening/conversation_list.html" + ("#results" if swap else "")
+    response = render(
+        request,
+        template,
+        {"filter": conversations, "page": _page(request, conversations.qs), "swap": swap},
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@role_required(*LISTENERS)
+def conversation_log(request):
+    rounds = selectors.rounds_to_log_in(request.user).order_by("-starts_on", "name")
+    initial = {}
+    if round_id := request.GET.get("round"):
+        initial["round"] = rounds.filter(pk=round_id if round_id.isdigit() else 0).first()
+    elif len(open_rounds := list(rounds[:2])) == 1:
+        initial["round"] = open_rounds[0]  # the one round they are on: no need to choose
+    form = ConversationForm(request.POST or None, user=request.user, rounds=rounds, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.conversation_log(
+                logged_by=request.user, **form.service_arguments()
+            )
+        except ValidationError as error:
+            _show_errors(
+                form,
+                error,
+                {
+                    "action": "follow_up_action",
+                    "due_on": "follow_up_due_on",
+                    "owner": "follow_up_owner",
+                    "email": "email",
+                },
+            )
+        else:
+            messages.success(
+                request,
+                f"Your conversation with {conversation.heard_from} has been logged. Thank you!",
+            )
+            if "another" in request.POST:
+                url = reverse("listening:conversation_log")
+                if conversation.round_id:
+                    url += "?" + urlencode({"round": conversation.round_id})
+                return redirect(url)
+            return redirect(conversation)
+    picked = form["person"].value() if form.is_bound else None
+    return render(
+        request,
+        "listening/conversation_form.html",
+        {
+            "form": form,
+            "picked": selectors.person_picked(picked),
+        },
+    )
+
+
+@role_required(*LISTENERS)
+def person_pick(request):
+    """The quick search of the logging form: names and localities only."""
+    text = request.GET.get("person_q", "")
+    return render(
+        request,
+        "listening/conversation_form.html#pick-results",
+        {"people": selectors.people_to_pick(text), "searched": len(text.strip()) >= 2},
+    )
+
+
+def _conversation(request, pk):
+    return get_object_or_404(selectors.conversation_detail_queryset(request.user), pk=pk)
+
+
+@role_required(*LISTENERS)
+def conversation_detail(request, pk):
+    conversation = _conversation(request, pk)
+    sensitive_notes = None
+    if rules.can_see_sensitive_notes(request.user, conversation):
+        conversation.refresh_from_db(fields=["sensitive_notes"])
+        sensitive_notes = conversation.sensitive_notes
+    return render(
+        request,
+        "listening/conversation_detail.html",
+        {
+            "conversation": conversation,
+            "sensitive_notes": sensitive_notes,
+            "can_see_sensitive_notes": sensitive_notes is not None,
+            "can_edit": rules.can_edit_conversation(request.user, conversation),
+            "follow_up_form": FollowUpForm(user=request.user),
+        },
+    )
+
+
+@role_required(*LISTENERS)
+def conversation_edit(request, pk):
+    conversation = _conversation(request, pk)
+    if not rules.can_edit_conversation(request.user, conversation):
+        raise PermissionDenied
+    conversation.refresh_from_db(fields=["sensitive_notes"])
+    form = ConversationEditForm(request.POST or None, instance=conversation)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.conversation_update(
+                conversation=conversation,
+                edited_by=request.user,
+                themes=data.pop("themes"),
+                new_themes=data.pop("new_themes"),
+                **data,
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, "The conversation has been saved.")
+            return redirect(conversation)
+    return render(
+        request,
+        "listening/conversation_edit.html",
+        {"form": form, "conversation": conversation},
+    )
+
+
+# Follow-ups ----------------------------------------------------------------------------
+
+
+@role_required(*LISTENERS)
+@require_POST
+def follow_up_add(request, pk):
+    conversation = _conversation(request, pk)
+    form = FollowUpForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.follow_up_add(conversation=conversation, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(form, error)
+    if form.errors:
+        return render(
+            request,
+            "listening/follow_up_form.html",
+            {"form": form, "conversation": conversation},
+            status=400,
+        )
+    messages.success(request, "The follow-up has been added.")
+    return redirect(conversation)
+
+
+@role_required(*LISTENERS)
+def follow_up_list(request):
+    status = request.GET.get("status", "open")
+    follow_ups = selectors.follow_up_list(request.user)
+    if status == "mine":
+        follow_ups = follow_ups.filter(owner=request.user, done_at__isnull=True)
+    elif status == "done":
+        follow_ups = follow_ups.filter(done_at__isnull=False).order_by("-done_at", "-id")
+    else:
+        status = "open"
+        follow_ups = follow_ups.filter(done_at__isnull=True)
+    return render(
+        request,
+        "listening/follow_up_list.html",
+        {"page": _page(request, follow_ups), "status": status},
+    )
+
+
+@role_required(*LISTENERS)
+@require_POST
+def follow_up_done(request, pk):
+    follow_up = get_object_or_404(selectors.follow_up_list(request.user), pk=pk)
+    if not rules.can_manage_follow_up(request.user, follow_up):
+        raise PermissionDenied
+    services.follow_up_done(follow_up=follow_up)
+    messages.success(request, f"“{follow_up.action}” is done.")
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect(follow_up.conversation)
+
+
+# Themes --------------------------------------------------------------------------------
+
+
+@role_required(*LISTENERS)
+def theme_counts(request):
+    form = ThemeCountsForm(request.GET or None, viewer=request.user)
+    form.is_valid()  # the fields that validate still filter; the others show their errors
+    filters = getattr(form, "cleaned_data", {})
+    counts = selectors.theme_counts(request.user, **filters)
+    base = {
+        key: value
+        for key, value in (
+            ("round", filters.get("round") and filters["round"].pk),
+            ("locality", filters.get("locality") and filters["locality"].pk),
+        )
+        if value
+    }
+    return render(
+        request,
+        "listening/theme_counts.html",
+        {
+            "form": form,
+            "counts": counts,
+            "month_rows": _month_rows(counts, base, filters),
+            "place_rows": _place_rows(counts, base, filters),
+            "chart": _chart_data(counts),
+        },
+    )
+
+
+def _list_url(**params):
+    return (
+        reverse("listening:conversation_list")
+        + "?"
+        + urlencode({key: value for key, value in params.items() if value})
+    )
+
+
+def _month_rows(counts, base, filters):
+    rows = []
+    date_from, date_to = filters.get("date_from"), filters.get("date_to")
+    for theme in counts.themes:
+        cells = []
+        for month, n in zip(counts.months, counts.by_month[theme.pk], strict=True):
+            last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+            start = max(month, date_from) if date_from else month
+            end = min(last, date_to) if date_to else last
+            cells.append(
+                (
+                    n,
+                    _list_url(
+                        **base,
+                        theme=theme.slug,
+                        held_from=start.isoformat(),
+                        held_to=end.isoformat(),
+                    ),
+                )
+            )
+        rows.append((theme, cells, _list_url(**base, theme=theme.slug, **_dates(filters))))
+    return rows
+
+
+def _place_rows(counts, base, filters):
+    rows = []
+    for theme in counts.themes:
+        cells = []
+        for place, n in zip(counts.localities, counts.by_locality[theme.pk], strict=True):
+            url = ""
+            if place is not None:
+                params = dict(base, locality=place.pk)
+                url = _list_url(**params, theme=theme.slug, **_dates(filters))
+            cells.append((n, url))
+        rows.append((theme, cells))
+    return rows
+
+
+def _dates(filters):
+    return {
+        "held_from": filters.get("date_from") and filters["date_from"].isoformat(),
+        "held_to": filters.get("date_to") and filters["date_to"].isoformat(),
+    }
+
+
+def _chart_data(counts):
+    return {
+        "labels": [month.strftime("%b %Y") for month in counts.months],
+        "datasets": [
+            {"label": theme.name, "data": counts.by_month[theme.pk]} for theme in counts.themes[:8]
+        ],
+    }
+
+
+@role_required(*STAFF)
+def theme_list(request):
+    return render(
+        request,
+        "listening/theme_list.html",
+        {"page": _page(request, selectors.theme_list())},
+    )
+
+
+@role_required(*STAFF)
+def theme_edit(request, pk):
+    theme = get_object_or_404(Theme, pk=pk)
+    rename_form = ThemeRenameForm(initial={"name": theme.name}, prefix="rename")
+    merge_form = ThemeMergeForm(theme=theme, prefix="merge")
+    if request.method == "POST" and "rename-name" in request.POST:
+        rename_form = ThemeRenameForm(request.POST, prefix="rename")
+        if rename_form.is_valid():
+            try:
+                services.theme_rename(theme=theme, name=rename_form.cleaned_data["name"])
+            except ValidationError as error:
+                _show_errors(rename_form, error)
+            else:
+                messages.success(request, f"The theme is now called “{theme}”.")
+                return redirect("listening:theme_list")
+        theme.refresh_from_db()
+    elif request.method == "POST":
+        merge_form = ThemeMergeForm(request.POST, theme=theme, prefix="merge")
+        if merge_form.is_valid():
+            target = merge_form.cleaned_data["target"]
+            try:
+                moved = services.theme_merge(source=theme, target=target)
+            except ValidationError as error:
+                _show_errors(merge_form, error)
+            else:
+                messages.success(
+                    request,
+                    f"“{theme}” has been merged into “{target}”: {moved} conversation"
+                    f"{'s' if moved != 1 else ''} moved.",
+                )
+                return redirect("listening:theme_list")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "listening/theme_edit.html",
+        {"theme": theme, "rename_form": rename_form, "merge_form": merge_form},
+        status=status,
     )

@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from .models import Area, Practice, Value
-from .registry import figure_providers
+from .registry import figure_providers, task_providers
 
 
 def area_list():
@@ -26,6 +26,12 @@ def dashboard_figures(viewer):
     figures = [figure for provider in figure_providers().values() for figure in provider(viewer)]
     order = {slug: n for n, slug in enumerate(Area.objects.values_list("slug", flat=True))}
     return sorted(figures, key=lambda figure: order.get(figure.area, len(order)))
+
+
+def dashboard_tasks(viewer):
+    """What waits on ``viewer`` across the areas, the soonest due first."""
+    tasks = [task for provider in task_providers().values() for task in provider(viewer)]
+    return sorted(tasks, key=lambda task: (task.due_on is None, task.due_on or 0))
 
 
 def offers_for(offers, viewer):

@@ -27,6 +27,7 @@ def dashboard(request):
         "framework/dashboard.html",
         {
             "figures": selectors.dashboard_figures(request.user),
+            "tasks": selectors.dashboard_tasks(request.user),
             "areas": selectors.area_list(),
             "person": person,
             "memberships": groups_of(person) if person else [],

@@ -8,6 +8,9 @@ class OutboxMessage(models.Model):
     class Category(models.TextChoices):
         # Messages a person asked for (sign-in links, invitations): no contact consent needed.
         ACCOUNT = "account", "Account and security"
+        # Reminders about what someone took on for the hub (their follow-ups): part of the
+        # role they hold, so no contact consent is asked.
+        WORK = "work", "Their work for the hub"
         # Everything else needs the person's consent to be contacted by the channel.
         CONTACT = "contact", "Contact from the hub"
 

@@ -12,7 +12,7 @@ def messages_to(person):
     return (messages | by_address) if by_address is not None else messages
 
 
-def person_data_export(person):
+def person_data_export(person, viewer=None):
     return [
         {
             "subject": message.subject,

@@ -29,7 +29,7 @@ def retry_wait(attempts):
 
 
 def _may_contact(person, category):
-    if category == OutboxMessage.Category.ACCOUNT:
+    if category in (OutboxMessage.Category.ACCOUNT, OutboxMessage.Category.WORK):
         return True
     return person is not None and consent_given(person, Consent.Purpose.CONTACT_EMAIL)
 

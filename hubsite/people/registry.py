@@ -5,9 +5,10 @@ Each app registers its providers in ``AppConfig.ready()``:
 
 * a **timeline provider** ``provider(person, viewer) -> iterable of TimelineEntry`` lists what
   the app holds about a person, as far as ``viewer`` may see it, in a fixed number of queries;
-* a **personal-data provider** gives ``export(person) -> JSON-serialisable data`` (everything
-  the app holds about the person, for subject access) and ``erase(person) -> None`` (remove or
-  anonymise it; called inside the erasure's transaction, so it must not commit on its own).
+* a **personal-data provider** gives ``export(person, viewer) -> JSON-serialisable data``
+  (everything the app holds about the person, for subject access; what only staff may read is
+  left out unless ``viewer`` is staff) and ``erase(person) -> None`` (remove or anonymise it;
+  called inside the erasure's transaction, so it must not commit on its own).
 
 Names are unique: registering the same name twice replaces the provider (so a module reload
 in development does not duplicate entries).

@@ -134,7 +134,7 @@ def person_timeline(person, viewer):
     return entries
 
 
-def person_data_export(person):
+def person_data_export(person, viewer=None):
     """The core's part of a subject access export."""
     return {
         "person": {

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 RESERVED_SLUGS = {"new"}
 
 
-def _unique_slug(model, name, exclude_pk=None):
+def unique_slug(model, name, exclude_pk=None):
     max_length = model._meta.get_field("slug").max_length
     base = slugify(name)[:max_length] or model._meta.model_name
     if base in RESERVED_SLUGS:
@@ -127,7 +127,7 @@ def group_create(*, name, **fields):
     error = ValidationError({"name": "A group with this name already exists."})
     if Group.objects.filter(name__iexact=name.strip()).exists():
         raise error
-    return _create_unique(Group, error, name=name.strip(), slug=_unique_slug(Group, name), **fields)
+    return _create_unique(Group, error, name=name.strip(), slug=unique_slug(Group, name), **fields)
 
 
 @transaction.atomic
@@ -167,7 +167,7 @@ def group_member_remove(*, membership):
 def locality_create(*, name, **fields):
     if Locality.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationError({"name": "A locality with this name already exists."})
-    return Locality.objects.create(name=name.strip(), slug=_unique_slug(Locality, name), **fields)
+    return Locality.objects.create(name=name.strip(), slug=unique_slug(Locality, name), **fields)
 
 
 @transaction.atomic
@@ -187,7 +187,7 @@ def tag_create(*, name, description=""):
     if Tag.objects.filter(name__iexact=name.strip()).exists():
         raise error
     return _create_unique(
-        Tag, error, name=name.strip(), slug=_unique_slug(Tag, name), description=description
+        Tag, error, name=name.strip(), slug=unique_slug(Tag, name), description=description
     )
 
 
@@ -320,10 +320,11 @@ def user_set_role(*, user, role):
     return user
 
 
-def personal_data_export(*, person):
-    """Everything every app holds about ``person``, by provider (subject access)."""
+def personal_data_export(*, person, viewer=None):
+    """Everything every app holds about ``person``, by provider (subject access). What only
+    staff may read (sensitive notes) is included only when ``viewer`` is staff."""
     return {
-        name: {"label": provider.label, "data": provider.export(person)}
+        name: {"label": provider.label, "data": provider.export(person, viewer)}
         for name, provider in personal_data_providers().items()
     }
 

@@ -220,7 +220,7 @@ def person_export(request, pk):
     data = {
         "exported_at": timezone.now().isoformat(),
         "hub": settings.HUB_NAME,
-        "holdings": services.personal_data_export(person=person),
+        "holdings": services.personal_data_export(person=person, viewer=request.user),
     }
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'

@@ -1,0 +1,459 @@
+"""Read queries of Listening. Every list starts from what its viewer may see
+(``conversation_visible``/``round_visible``), never from everything, and brings what its page
+needs already joined, so a page costs the same few queries at any length."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+
+from hubsite.people.models import Locality, Person, Role
+from hubsite.people.rules import has_role
+
+from .models import Conversation, FollowUp, ListeningRound, Theme
+from .rules import LISTENERS, is_staff
+
+SEARCH_FIELDS = ("concerns", "hopes", "needs", "talents")
+
+
+# Who sees what ------------------------------------------------------------------------
+
+
+def round_visible(viewer):
+    rounds = ListeningRound.objects.all()
+    if is_staff(viewer):
+        return rounds
+    if has_role(viewer, (Role.ORGANISER,)):
+        return rounds.filter(
+            Q(pk__in=ListeningRound.objects.filter(organisers=viewer).values("pk"))
+            | Q(pk__in=ListeningRound.objects.filter(volunteers=viewer).values("pk"))
+        )
+    if has_role(viewer, (Role.VOLUNTEER,)):
+        return rounds.filter(pk__in=ListeningRound.objects.filter(volunteers=viewer).values("pk"))
+    return rounds.none()
+
+
+def rounds_to_log_in(viewer):
+    """The rounds a person may log a conversation in: those they run or are on (all for
+    staff), still open today."""
+    today = timezone.localdate()
+    rounds = ListeningRound.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    if is_staff(viewer):
+        return rounds
+    if not has_role(viewer, LISTENERS):
+        return rounds.none()
+    return rounds.filter(
+        Q(pk__in=ListeningRound.objects.filter(organisers=viewer).values("pk"))
+        | Q(pk__in=ListeningRound.objects.filter(volunteers=viewer).values("pk"))
+    )
+
+
+def conversation_visible(viewer):
+    """The conversations ``viewer`` may open (see ``rules``), sensitive notes left unread."""
+    conversations = Conversation.objects.defer("sensitive_notes")
+    if is_staff(viewer):
+        return conversations
+    if has_role(viewer, (Role.ORGANISER,)):
+        return conversations.filter(
+            Q(logged_by=viewer)
+            | Q(round__in=ListeningRound.objects.filter(organisers=viewer).values("pk"))
+        )
+    if has_role(viewer, (Role.VOLUNTEER,)):
+        return conversations.filter(logged_by=viewer)
+    return conversations.none()
+
+
+# Rounds -------------------------------------------------------------------------------
+
+
+def round_list(viewer):
+    return (
+        round_visible(viewer)
+        .annotate(conversation_count=Count("conversations", distinct=True))
+        .prefetch_related("localities")
+        .order_by("-starts_on", "name")
+    )
+
+
+def round_detail_queryset(viewer):
+    return round_visible(viewer).prefetch_related(
+        "localities",
+        Prefetch("organisers", queryset=_users()),
+        Prefetch("volunteers", queryset=_users()),
+    )
+
+
+def _users():
+    from hubsite.people.models import User
+
+    return User.objects.select_related("person").order_by("person__first_name", "email")
+
+
+@dataclass
+class RoundProgress:
+    total: int
+    target: int
+    by_locality: list = field(default_factory=list)  # (name, count)
+    by_volunteer: list = field(default_factory=list)  # (name, count)
+
+    @property
+    def percent(self):
+        return min(100, round(100 * self.total / self.target)) if self.target else 0
+
+
+def round_progress(round_):
+    """Conversations so far against the target, by locality and by volunteer: counts only,
+    so everyone on the round may see them."""
+    conversations = Conversation.objects.filter(round=round_).order_by()
+    by_locality = (
+        conversations.values("locality__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "locality__name")
+    )
+    by_volunteer = (
+        conversations.values("logged_by__person__first_name", "logged_by__person__last_name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "logged_by__person__first_name")
+    )
+    by_locality = [(row["locality__name"] or "Not recorded", row["n"]) for row in by_locality]
+    return RoundProgress(
+        total=sum(n for _, n in by_locality),
+        target=round_.target,
+        by_locality=by_locality,
+        by_volunteer=[
+            (
+                " ".join(
+                    filter(
+                        None,
+                        [
+                            row["logged_by__person__first_name"],
+                            row["logged_by__person__last_name"],
+                        ],
+                    )
+                )
+                or "A former volunteer",
+                row["n"],
+            )
+            for row in by_volunteer
+        ],
+    )
+
+
+# Conversations ------------------------------------------------------------------------
+
+
+def conversation_list(viewer):
+    return (
+        conversation_visible(viewer)
+        .select_related("person", "locality", "round", "logged_by__person")
+        .prefetch_related("themes")
+        .order_by("-held_on", "-id")
+    )
+
+
+def conversation_detail_queryset(viewer):
+    """One conversation with everything its page shows. Sensitive notes are loaded only
+    when the page may show them (``rules.can_see_sensitive_notes``)."""
+    return conversation_list(viewer).prefetch_related(
+        Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner__person"))
+    )
+
+
+def conversation_search(queryset, text):
+    """Conversations whose concerns, hopes, needs or talents match ``text``: PostgreSQL's
+    full-text search (stemmed English, web-search syntax) there, word by word elsewhere.
+    Sensitive notes are never searched."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        return queryset.annotate(search=SearchVector(*SEARCH_FIELDS, config="english")).filter(
+            search=SearchQuery(text, search_type="websearch", config="english")
+        )
+    for word in text.split()[:6]:
+        matches = Q()
+        for name in SEARCH_FIELDS:
+            matches |= Q(**{f"{name}__icontains": word})
+        queryset = queryset.filter(matches)
+    return queryset
+
+
+def people_to_pick(text, limit=8):
+    """People whose name or postcode matches ``text``, for the quick pick on the logging form.
+    It shows names and localities only: volunteers do not see contact details."""
+    words = text.split()[:4]
+    if not words or len(text.strip()) < 2:
+        return Person.objects.none()
+    people = Person.objects.select_related("locality")
+    for word in words:
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(postcode__istartswith=word)
+        )
+    return people.order_by("first_name", "last_name", "id")[:limit]
+
+
+def person_picked(value):
+    """The person chosen on a logging form sent back with errors, to show them still chosen."""
+    if not value or not str(value).isdigit():
+        return None
+    return Person.objects.select_related("locality").filter(pk=value).first()
+
+
+# Themes -------------------------------------------------------------------------------
+
+
+def theme_list():
+    return Theme.objects.annotate(conversation_count=Count("conversations")).order_by("name")
+
+
+@dataclass
+class ThemeCounts:
+    """Counts of conversations by theme and month, and by theme and locality."""
+
+    themes: list  # Theme objects with .total, most talked about first
+    months: list  # first days of the months, in order
+    by_month: dict  # theme id -> [count per month]
+    localities: list  # Locality objects (and None for "not recorded") with any count
+    by_locality: dict  # theme id -> [count per locality]
+
+
+def theme_counts(viewer, *, round=None, date_from=None, date_to=None, locality=None):
+    """Counts of the conversations ``viewer`` may see, by theme over time and by place, in
+    four queries whatever the number of conversations."""
+    conversations = conversation_visible(viewer)
+    if round is not None:
+        conversations = conversations.filter(round=round)
+    if locality is not None:
+        conversations = conversations.filter(locality=locality)
+    if date_from:
+        conversations = conversations.filter(held_on__gte=date_from)
+    if date_to:
+        conversations = conversations.filter(held_on__lte=date_to)
+    links = Conversation.themes.through.objects.filter(
+        conversation__in=conversations.values("pk")
+    ).order_by()
+    month_rows = list(
+        links.annotate(month=TruncMonth("conversation__held_on"))
+        .values("theme_id", "month")
+        .annotate(n=Count("conversation_id"))
+    )
+    place_rows = list(
+        links.values("theme_id", "conversation__locality_id").annotate(n=Count("conversation_id"))
+    )
+    totals = {}
+    for row in month_rows:
+        totals[row["theme_id"]] = totals.get(row["theme_id"], 0) + row["n"]
+    themes = list(Theme.objects.filter(pk__in=totals))
+    for theme in themes:
+        theme.total = totals[theme.pk]
+    themes.sort(key=lambda theme: (-theme.total, theme.name))
+
+    months = _month_range([_as_date(row["month"]) for row in month_rows])
+    month_index = {month: i for i, month in enumerate(months)}
+    by_month = {theme.pk: [0] * len(months) for theme in themes}
+    for row in month_rows:
+        by_month[row["theme_id"]][month_index[_as_date(row["month"])]] += row["n"]
+
+    locality_ids = {row["conversation__locality_id"] for row in place_rows}
+    localities = list(Locality.objects.filter(pk__in=locality_ids - {None}).order_by("name"))
+    if None in locality_ids:
+        localities.append(None)
+    place_index = {(place.pk if place else None): i for i, place in enumerate(localities)}
+    by_locality = {theme.pk: [0] * len(localities) for theme in themes}
+    for row in place_rows:
+        by_locality[row["theme_id"]][place_index[row["conversation__locality_id"]]] += row["n"]
+    return ThemeCounts(themes, months, by_month, localities, by_locality)
+
+
+def _as_date(value):
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def _month_range(months):
+    if not months:
+        return []
+    first, last = min(months), max(months)
+    result, current = [], date(first.year, first.month, 1)
+    while current <= last:
+        result.append(current)
+        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    return result
+
+
+# Follow-ups ---------------------------------------------------------------------------
+
+
+def follow_ups_open(owner):
+    return (
+        FollowUp.objects.filter(owner=owner, done_at__isnull=True)
+        .select_related("conversation__person", "conversation__locality")
+        .order_by("due_on", "id")
+    )
+
+
+def follow_up_list(viewer):
+    """The follow-ups ``viewer`` may see: their own, and those of conversations they see."""
+    return (
+        FollowUp.objects.filter(
+            Q(owner=viewer) | Q(conversation__in=conversation_visible(viewer).values("pk"))
+        )
+        .select_related("owner__person", "conversation__person", "conversation__locality")
+        .order_by("done_at", "due_on", "id")
+    )
+
+
+def follow_ups_due(on):
+    """Open follow-ups due on ``on``, for the reminder task."""
+    return FollowUp.objects.filter(done_at__isnull=True, due_on=on).order_by("id")
+
+
+def follow_up_owners_overdue(today):
+    """Owners with open follow-ups due before ``today``, for the morning digest."""
+    return (
+        FollowUp.objects.filter(done_at__isnull=True, due_on__lt=today)
+        .values_list("owner_id", flat=True)
+        .distinct()
+        .order_by("owner_id")
+    )
+
+
+# Contributions to the core ------------------------------------------------------------
+
+
+def dashboard_figures(viewer):
+    from hubsite.framework.registry import Figure
+
+    if not has_role(viewer, LISTENERS):
+        return []
+    today = timezone.localdate()
+    conversations = conversation_visible(viewer)
+    counts = conversations.aggregate(
+        this_month=Count("id", filter=Q(held_on__gte=today.replace(day=1))),
+        people=Count("person", distinct=True),
+    )
+    open_follow_ups = follow_up_list(viewer).filter(done_at__isnull=True).count()
+    top = (
+        Theme.objects.filter(conversations__in=conversations.values("pk"))
+        .annotate(n=Count("conversations"))
+        .order_by("-n", "name")[:3]
+    )
+    url = reverse("listening:conversation_list")
+    figures = [
+        Figure(
+            "listening",
+            "Conversations this month",
+            counts["this_month"],
+            f"{url}?held_from={today.replace(day=1).isoformat()}",
+        ),
+        Figure("listening", "People heard", counts["people"], url),
+        Figure(
+            "listening", "Open follow-ups", open_follow_ups, reverse("listening:follow_up_list")
+        ),
+    ]
+    figures += [
+        Figure(
+            "listening",
+            f"Conversations about {theme.name.lower()}",
+            theme.n,
+            f"{url}?theme={theme.slug}",
+        )
+        for theme in top
+    ]
+    return figures
+
+
+def dashboard_tasks(viewer):
+    from hubsite.framework.registry import Task
+
+    if not has_role(viewer, LISTENERS):
+        return []
+    return [
+        Task(
+            area="listening",
+            title=f"{follow_up.action} ({follow_up.conversation.heard_from})",
+            url=follow_up.conversation.get_absolute_url(),
+            due_on=follow_up.due_on,
+        )
+        for follow_up in follow_ups_open(viewer)[:20]
+    ]
+
+
+def person_timeline(person, viewer):
+    from hubsite.people.registry import TimelineEntry
+
+    conversations = (
+        conversation_visible(viewer)
+        .filter(person=person)
+        .select_related("round")
+        .prefetch_related("themes")
+    )
+    return [
+        TimelineEntry(
+            when=timezone.make_aware(
+                timezone.datetime.combine(conversation.held_on, timezone.datetime.min.time())
+            ),
+            area="listening",
+            title=f"Conversation ({conversation.get_method_display().lower()})"
+            + (f" in {conversation.round}" if conversation.round_id else ""),
+            url=conversation.get_absolute_url(),
+            detail=", ".join(theme.name for theme in conversation.themes.all()),
+        )
+        for conversation in conversations
+    ]
+
+
+def person_data_export(person, viewer=None):
+    """A person's conversations for subject access. Sensitive notes are included only in an
+    export made by staff."""
+    with_notes = is_staff(viewer) if viewer is not None else False
+    conversations = (
+        Conversation.objects.filter(person=person)
+        .select_related("round", "locality", "logged_by")
+        .prefetch_related("themes", "follow_ups")
+        .order_by("held_on", "id")
+    )
+    if not with_notes:
+        conversations = conversations.defer("sensitive_notes")
+    data = []
+    for conversation in conversations:
+        entry = {
+            "held_on": conversation.held_on.isoformat(),
+            "round": str(conversation.round) if conversation.round_id else None,
+            "locality": str(conversation.locality) if conversation.locality_id else None,
+            "place": conversation.place,
+            "method": conversation.get_method_display(),
+            "concerns": conversation.concerns,
+            "hopes": conversation.hopes,
+            "needs": conversation.needs,
+            "talents": conversation.talents,
+            "willingness": conversation.get_willingness_display(),
+            "themes": [theme.name for theme in conversation.themes.all()],
+            "agreed_to_be_contacted_again": conversation.contact_again,
+            "follow_ups": [
+                {"action": f.action, "due_on": f.due_on.isoformat(), "done": not f.is_open}
+                for f in conversation.follow_ups.all()
+            ],
+        }
+        if with_notes:
+            entry["sensitive_notes"] = conversation.sensitive_notes
+        data.append(entry)
+    return data
+
+
+def talents_offered(viewer):
+    """What people said they would share, as offers the hub can see (core registry)."""
+    if not has_role(viewer, LISTENERS):
+        return Conversation.objects.none().values("person_id")
+    return (
+        conversation_visible(viewer)
+        .filter(person__isnull=False)
+        .exclude(talents="")
+        .values("person_id", "talents", "held_on")
+    )

@@ -1,0 +1,449 @@
+"""Writes of Listening, one function per use case, each in one transaction. Each re-checks
+the rules it owns and raises a ValidationError a person can read; nothing is half-saved."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from hubsite.notify.models import OutboxMessage
+from hubsite.notify.services import message_queue
+from hubsite.people.models import Consent, User
+from hubsite.people.selectors import consent_given, person_by_email
+from hubsite.people.services import consent_record, person_create, unique_slug
+
+from .models import Conversation, FollowUp, ListeningRound, Theme
+from .rules import LISTENERS
+from .selectors import follow_ups_open, rounds_to_log_in
+
+# Themes --------------------------------------------------------------------------------
+
+
+def _theme_name(name):
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Enter a name for the theme."})
+    if len(name) > Theme._meta.get_field("name").max_length:
+        raise ValidationError({"name": "Keep the theme's name under 80 characters."})
+    return name[0].upper() + name[1:]
+
+
+def theme_get_or_create(*, name):
+    """The theme called ``name`` (whatever its case), created when it is new."""
+    name = _theme_name(name)
+    theme = Theme.objects.filter(name__iexact=name).first()
+    if theme:
+        return theme
+    try:
+        with transaction.atomic():
+            return Theme.objects.create(name=name, slug=unique_slug(Theme, name))
+    except IntegrityError:  # someone added it a moment ago
+        return Theme.objects.get(name__iexact=name)
+
+
+@transaction.atomic
+def theme_rename(*, theme, name):
+    name = _theme_name(name)
+    if Theme.objects.filter(name__iexact=name).exclude(pk=theme.pk).exists():
+        raise ValidationError(
+            {"name": "Another theme already has this name: merge the two instead."}
+        )
+    theme.name = name
+    theme.slug = unique_slug(Theme, name, exclude_pk=theme.pk)
+    try:
+        with transaction.atomic():
+            theme.save()
+    except IntegrityError:
+        raise ValidationError({"name": "Another theme already has this name."}) from None
+    return theme
+
+
+@transaction.atomic
+def theme_merge(*, source, target):
+    """Move every conversation of ``source`` to ``target`` and remove ``source``."""
+    if source.pk == target.pk:
+        raise ValidationError({"target": "Choose a different theme to merge into."})
+    links = Conversation.themes.through.objects
+    already = links.filter(theme=target).values("conversation_id")
+    links.filter(theme=source, conversation_id__in=already).delete()
+    moved = links.filter(theme=source).update(theme=target)
+    source.delete()
+    return moved
+
+
+# Rounds --------------------------------------------------------------------------------
+
+
+def _check_round(*, starts_on, ends_on, target, **_):
+    if ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": "The round cannot end before it starts."})
+    if target is not None and target < 1:
+        raise ValidationError({"target": "Aim for at least one conversation."})
+
+
+def _check_people(organisers, volunteers):
+    for field, users in (("organisers", organisers), ("volunteers", volunteers)):
+        if any(not user.is_active or user.role not in LISTENERS for user in users):
+            raise ValidationError(
+                {field: "Only hub staff, organisers and volunteers can be on a round."}
+            )
+
+
+@transaction.atomic
+def round_create(*, created_by, localities=(), organisers=(), volunteers=(), **fields):
+    """Start a listening round. An organiser who starts one runs it."""
+    _check_round(**fields)
+    organisers, volunteers = list(organisers), list(volunteers)
+    _check_people(organisers, volunteers)
+    name = " ".join(fields.pop("name", "").split())
+    if ListeningRound.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": "A round with this name already exists."})
+    try:
+        with transaction.atomic():
+            round_ = ListeningRound.objects.create(name=name, **fields)
+    except IntegrityError:
+        raise ValidationError({"name": "A round with this name already exists."}) from None
+    round_.localities.set(localities)
+    if created_by.role == "organiser" and created_by not in organisers:
+        organisers.append(created_by)
+    round_.organisers.set(organisers)
+    round_.volunteers.set(volunteers)
+    return round_
+
+
+@transaction.atomic
+def round_update(*, round_, localities=None, organisers=None, volunteers=None, **fields):
+    _check_round(
+        starts_on=fields.get("starts_on", round_.starts_on),
+        ends_on=fields.get("ends_on", round_.ends_on),
+        target=fields.get("target", round_.target),
+    )
+    _check_people(list(organisers or ()), list(volunteers or ()))
+    if "name" in fields:
+        fields["name"] = " ".join(fields["name"].split())
+        if (
+            ListeningRound.objects.filter(name__iexact=fields["name"])
+            .exclude(pk=round_.pk)
+            .exists()
+        ):
+            raise ValidationError({"name": "A round with this name already exists."})
+    for name, value in fields.items():
+        setattr(round_, name, value)
+    try:
+        with transaction.atomic():
+            round_.save()
+    except IntegrityError:
+        raise ValidationError({"name": "A round with this name already exists."}) from None
+    if localities is not None:
+        round_.localities.set(localities)
+    if organisers is not None:
+        round_.organisers.set(organisers)
+    if volunteers is not None:
+        round_.volunteers.set(volunteers)
+    return round_
+
+
+# Conversations -------------------------------------------------------------------------
+
+ANSWERS = ("concerns", "hopes", "needs", "talents")
+
+
+def _check_conversation(*, logged_by, round, held_on, **answers):
+    errors = {}
+    if held_on > timezone.localdate():
+        errors["held_on"] = "The date cannot be in the future."
+    if not any((answers.get(name) or "").strip() for name in ANSWERS):
+        errors["concerns"] = "Write down at least what they care about, hope for, need or offer."
+    if round is not None:
+        if not rounds_to_log_in(logged_by).filter(pk=round.pk).exists():
+            errors["round"] = "You are not on this round, or it has ended."
+        elif held_on < round.starts_on or (round.ends_on and held_on > round.ends_on):
+            errors["held_on"] = "This date is outside the round's dates."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _person_for(*, who, person, new_person, logged_by):
+    """The person the conversation is with: the one picked, a new one (or the known one with
+    the same email, never a duplicate), or nobody for an anonymous conversation."""
+    if who == "anonymous":
+        return None
+    if who == "existing":
+        if person is None:
+            raise ValidationError({"person": "Choose the person from the search results."})
+        return person
+    first_name = (new_person.get("first_name") or "").strip()
+    if not first_name:
+        raise ValidationError({"first_name": "Enter their first name, or log it anonymously."})
+    email = (new_person.get("email") or "").strip().lower()
+    if email and (known := person_by_email(email)):
+        return known
+    return person_create(
+        first_name=first_name,
+        last_name=(new_person.get("last_name") or "").strip(),
+        email=email,
+        phone=(new_person.get("phone") or "").strip(),
+        locality=new_person.get("locality"),
+        first_contact=new_person.get("first_contact", ""),
+        created_by=logged_by,
+    )
+
+
+@transaction.atomic
+def conversation_log(
+    *,
+    logged_by,
+    who,
+    person=None,
+    new_person=None,
+    keep_record=False,
+    contact_again=False,
+    themes=(),
+    new_themes=(),
+    follow_up=None,
+    round=None,
+    locality=None,
+    held_on=None,
+    **fields,
+):
+    """Record a conversation. A named person must have agreed that the hub keeps a record
+    (recorded as their consent); their agreement to be contacted again is recorded too.
+    ``follow_up`` is an optional dict (action, owner, due_on) for a promise made."""
+    held_on = held_on or timezone.localdate()
+    if who not in ("existing", "new", "anonymous"):
+        raise ValidationError({"who": "Choose who you spoke with."})
+    _check_conversation(logged_by=logged_by, round=round, held_on=held_on, **fields)
+    if who != "anonymous" and not keep_record:
+        raise ValidationError(
+            {
+                "keep_record": "Ask whether the hub may keep a record of what they shared, or "
+                "log the conversation anonymously."
+            }
+        )
+    if who == "anonymous" and locality is None:
+        raise ValidationError({"locality": "Choose where this was, so the conversation counts."})
+    if follow_up:
+        _check_follow_up(**follow_up)
+    person = _person_for(
+        who=who,
+        person=person,
+        new_person=dict(new_person or {}, locality=locality),
+        logged_by=logged_by,
+    )
+    if person is not None:
+        locality = locality or person.locality
+        consent_record(
+            person=person,
+            purpose=Consent.Purpose.KEEP_RECORD,
+            given=True,
+            method=Consent.Method.VERBAL,
+            recorded_by=logged_by,
+            note="Asked in a listening conversation",
+        )
+        if contact_again:
+            for purpose, detail in (
+                (Consent.Purpose.CONTACT_EMAIL, person.email),
+                (Consent.Purpose.CONTACT_PHONE, person.phone),
+            ):
+                if detail:
+                    consent_record(
+                        person=person,
+                        purpose=purpose,
+                        given=True,
+                        method=Consent.Method.VERBAL,
+                        recorded_by=logged_by,
+                        note="Agreed in a listening conversation",
+                    )
+    conversation = Conversation.objects.create(
+        logged_by=logged_by,
+        person=person,
+        round=round,
+        locality=locality,
+        held_on=held_on,
+        contact_again=bool(contact_again and person is not None),
+        **{
+            name: (value or "").strip() if isinstance(value, str) else value
+            for name, value in fields.items()
+        },
+    )
+    theme_objects = list(themes) + [theme_get_or_create(name=name) for name in new_themes]
+    conversation.themes.set(theme_objects)
+    if follow_up:
+        FollowUp.objects.create(conversation=conversation, **follow_up)
+    return conversation
+
+
+EDITABLE = (
+    "held_on",
+    "place",
+    "method",
+    "locality",
+    "concerns",
+    "hopes",
+    "needs",
+    "talents",
+    "willingness",
+    "sensitive_notes",
+)
+
+
+@transaction.atomic
+def conversation_update(*, conversation, edited_by, themes=None, new_themes=(), **fields):
+    """Correct what was logged (its author or staff). Who it was with does not change."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"Cannot change {', '.join(sorted(unknown))} here")
+    values = {name: getattr(conversation, name) for name in EDITABLE if name != "sensitive_notes"}
+    values.update({k: v for k, v in fields.items() if k != "sensitive_notes"})
+    errors = {}
+    if values["held_on"] > timezone.localdate():
+        errors["held_on"] = "The date cannot be in the future."
+    if not any((values.get(name) or "").strip() for name in ANSWERS):
+        errors["concerns"] = "Write down at least what they care about, hope for, need or offer."
+    if conversation.person_id is None and values["locality"] is None:
+        errors["locality"] = "Choose where this was, so the conversation counts."
+    if errors:
+        raise ValidationError(errors)
+    for name, value in fields.items():
+        setattr(conversation, name, value.strip() if isinstance(value, str) else value)
+    conversation.save()
+    if themes is not None:
+        conversation.themes.set(list(themes) + [theme_get_or_create(name=n) for n in new_themes])
+    return conversation
+
+
+# Follow-ups ----------------------------------------------------------------------------
+
+
+def _check_follow_up(*, action, owner, due_on):
+    errors = {}
+    if not (action or "").strip():
+        errors["action"] = "Say what was promised."
+    if due_on is None:
+        errors["due_on"] = "Choose when it is due."
+    elif due_on < timezone.localdate():
+        errors["due_on"] = "The due date cannot be in the past."
+    if owner is None or not owner.is_active or owner.role not in LISTENERS:
+        errors["owner"] = "Choose someone from the hub to keep this promise."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def follow_up_add(*, conversation, action, owner, due_on):
+    _check_follow_up(action=action, owner=owner, due_on=due_on)
+    return FollowUp.objects.create(
+        conversation=conversation, action=action.strip(), owner=owner, due_on=due_on
+    )
+
+
+@transaction.atomic
+def follow_up_done(*, follow_up):
+    """Mark a promise kept (once: a second click changes nothing)."""
+    FollowUp.objects.filter(pk=follow_up.pk, done_at__isnull=True).update(done_at=timezone.now())
+    follow_up.refresh_from_db(fields=["done_at"])
+    return follow_up
+
+
+def _consent_withdrawn(person):
+    """True when the person behind a follow-up no longer wants the hub to keep their record
+    or to contact them: the promise is then not chased."""
+    if person is None:
+        return False
+    if not consent_given(person, Consent.Purpose.KEEP_RECORD):
+        return True
+    contact = [Consent.Purpose.CONTACT_EMAIL, Consent.Purpose.CONTACT_PHONE]
+    statements = person.consents.filter(purpose__in=contact)
+    return statements.exists() and not any(consent_given(person, p) for p in contact)
+
+
+def _site_url():
+    return settings.SITE_URL or "http://localhost:8000"
+
+
+@transaction.atomic
+def follow_up_remind(*, follow_up_id, today=None):
+    """Email a follow-up's owner on its due date: once per follow-up and due date, never
+    for a promise kept or for a person who has withdrawn their consent."""
+    today = today or timezone.localdate()
+    follow_up = (
+        FollowUp.objects.select_related(
+            "owner__person", "conversation__person", "conversation__locality"
+        )
+        .filter(pk=follow_up_id, done_at__isnull=True, due_on=today)
+        .first()
+    )
+    if follow_up is None or _consent_withdrawn(follow_up.conversation.person):
+        return None
+    owner = follow_up.owner
+    if not owner.is_active:
+        return None
+    context = {
+        "owner": owner,
+        "follow_up": follow_up,
+        "link": _site_url() + follow_up.conversation.get_absolute_url(),
+        "hub_name": settings.HUB_NAME,
+    }
+    return message_queue(
+        key=f"listening:follow-up:{follow_up.pk}:due:{follow_up.due_on.isoformat()}",
+        to_email=owner.email,
+        subject=f"[{settings.HUB_NAME}] Due today: {follow_up.action}"[:255],
+        body_text=render_to_string("listening/email/follow_up_due.txt", context),
+        person=getattr(owner, "person", None),
+        category=OutboxMessage.Category.WORK,
+    )
+
+
+@transaction.atomic
+def follow_up_digest(*, owner_id, today=None):
+    """The morning email listing an owner's overdue follow-ups: once per owner and day."""
+    today = today or timezone.localdate()
+    owner = User.objects.filter(pk=owner_id, is_active=True).select_related("person").first()
+    if owner is None:
+        return None
+    overdue = [
+        follow_up
+        for follow_up in follow_ups_open(owner).filter(due_on__lt=today)
+        if not _consent_withdrawn(follow_up.conversation.person)
+    ]
+    if not overdue:
+        return None
+    context = {
+        "owner": owner,
+        "overdue": overdue,
+        "link": _site_url() + reverse("listening:follow_up_list"),
+        "hub_name": settings.HUB_NAME,
+    }
+    return message_queue(
+        key=f"listening:follow-up-digest:{owner.pk}:{today.isoformat()}",
+        to_email=owner.email,
+        subject=f"[{settings.HUB_NAME}] {len(overdue)} overdue follow-up"
+        + ("s" if len(overdue) != 1 else ""),
+        body_text=render_to_string("listening/email/follow_up_digest.txt", context),
+        person=getattr(owner, "person", None),
+        category=OutboxMessage.Category.WORK,
+    )
+
+
+# Contributions to the core -------------------------------------------------------------
+
+
+def person_data_erase(person):
+    """Erasure: the person's conversations stay as anonymous counts (date, place, method,
+    themes, willingness) with every word they said and every note removed; the promises
+    made to them go."""
+    conversations = Conversation.objects.filter(person=person)
+    FollowUp.objects.filter(conversation__in=conversations).delete()
+    conversations.update(
+        person=None,
+        place="",
+        concerns="",
+        hopes="",
+        needs="",
+        talents="",
+        sensitive_notes="",
+        contact_again=False,
+        anonymised_at=timezone.now(),
+    )
