@@ -40,10 +40,9 @@ class ConversationFilter(django_filters.FilterSet):
     volunteer = WorkerFilter(
         field_name="logged_by", label="Logged by", queryset=None, empty_label="Anyone"
     )
-    willingness = django_filters.TypedChoiceFilter(
+    willingness = django_filters.ChoiceFilter(
         label="Willingness at least",
         choices=Conversation.Willingness.choices,
-        coerce=int,
         lookup_expr="gte",
         empty_label="Any",
     )

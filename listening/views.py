@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from hubsite.framework.registry import Offer
@@ -198,6 +198,8 @@ def conversation_log(request):
         {
             "form": form,
             "picked": selectors.person_picked(picked),
+            "has_rounds": rounds.exists(),
+            "has_themes": Theme.objects.exists(),
         },
     )
 
@@ -301,11 +303,10 @@ def follow_up_list(request):
     else:
         status = "open"
         follow_ups = follow_ups.filter(done_at__isnull=True)
-    return render(
-        request,
-        "listening/follow_up_list.html",
-        {"page": _page(request, follow_ups), "status": status},
-    )
+    page = _page(request, follow_ups)
+    for follow_up in page.object_list:
+        follow_up.can_manage = rules.can_manage_follow_up(request.user, follow_up)
+    return render(request, "listening/follow_up_list.html", {"page": page, "status": status})
 
 
 @role_required(*LISTENERS)
@@ -317,9 +318,13 @@ def follow_up_done(request, pk):
     services.follow_up_done(follow_up=follow_up)
     messages.success(request, f"“{follow_up.action}” is done.")
     next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(next_url)
-    return redirect(follow_up.conversation)
+    if follow_up.can_open_conversation:
+        return redirect(follow_up.conversation)
+    return redirect(reverse("listening:follow_up_list") + "?status=mine")
 
 
 # Themes --------------------------------------------------------------------------------
@@ -348,6 +353,7 @@ def theme_counts(request):
             "month_rows": _month_rows(counts, base, filters),
             "place_rows": _place_rows(counts, base, filters),
             "chart": _chart_data(counts),
+            "can_manage": rules.is_staff(request.user),
         },
     )
 
@@ -371,6 +377,7 @@ def _month_rows(counts, base, filters):
             end = min(last, date_to) if date_to else last
             cells.append(
                 (
+                    month,
                     n,
                     _list_url(
                         **base,
@@ -393,7 +400,7 @@ def _place_rows(counts, base, filters):
             if place is not None:
                 params = dict(base, locality=place.pk)
                 url = _list_url(**params, theme=theme.slug, **_dates(filters))
-            cells.append((n, url))
+            cells.append((place, n, url))
         rows.append((theme, cells))
     return rows
 
@@ -425,7 +432,7 @@ def theme_list(request):
 
 @role_required(*STAFF)
 def theme_edit(request, pk):
-    theme = get_object_or_404(Theme, pk=pk)
+    theme = get_object_or_404(selectors.theme_list(), pk=pk)  # with its conversation_count
     rename_form = ThemeRenameForm(initial={"name": theme.name}, prefix="rename")
     merge_form = ThemeMergeForm(theme=theme, prefix="merge")
     if request.method == "POST" and "rename-name" in request.POST:
