@@ -11,9 +11,8 @@ from django.utils import timezone
 from hubsite.people.models import Consent, Person
 from listening.models import Conversation, FollowUp, Theme
 from tests.conftest import make_user
-from tests.people.factories import LocalityFactory, PersonFactory
-
 from tests.listening.factories import ConversationFactory, ListeningRoundFactory, ThemeFactory
+from tests.people.factories import LocalityFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
