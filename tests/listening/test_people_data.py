@@ -1,0 +1,74 @@
+"""What Listening contributes to the core about a person: their timeline, their data export
+and their erasure."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from hubsite.people import services as people_services
+from hubsite.people.models import Person
+from listening.models import Conversation, FollowUp
+from tests.listening.factories import ConversationFactory, FollowUpFactory, ThemeFactory
+from tests.people.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_conversation_appears_on_the_persons_timeline(staff_client):
+    person = PersonFactory()
+    conversation = ConversationFactory(person=person, themes=[ThemeFactory(name="Housing")])
+    response = staff_client.get(person.get_absolute_url())
+    entries = [entry for entry in response.context["timeline"] if entry.area == "listening"]
+    assert [entry.url for entry in entries] == [conversation.get_absolute_url()]
+    assert "Housing" in entries[0].detail
+    assert conversation.sensitive_notes not in response.content.decode()
+
+
+def test_the_staff_export_holds_the_conversations_and_their_sensitive_notes(
+    staff_client, staff_user
+):
+    person = PersonFactory()
+    ConversationFactory(person=person, sensitive_notes="Bereaved last month.")
+    response = staff_client.get(reverse("people:person_export", args=[person.pk]))
+    data = json.loads(response.content)["holdings"]["listening"]["data"]
+    assert data[0]["concerns"] == "The bus to the hospital stopped running."
+    assert data[0]["sensitive_notes"] == "Bereaved last month."
+
+
+def test_an_export_for_anyone_but_staff_leaves_the_sensitive_notes_out(volunteer_user):
+    person = PersonFactory()
+    ConversationFactory(person=person, logged_by=volunteer_user, sensitive_notes="Bereaved.")
+    for viewer in (None, volunteer_user, person.user):
+        export = people_services.personal_data_export(person=person, viewer=viewer)
+        dumped = json.dumps(export)
+        assert "Bereaved." not in dumped
+        assert "sensitive_notes" not in dumped
+        assert export["listening"]["data"][0]["concerns"]
+
+
+def test_erasure_keeps_only_an_anonymous_count(db):
+    person = PersonFactory(first_name="Erin", last_name="Erasable")
+    theme = ThemeFactory()
+    conversation = ConversationFactory(
+        person=person,
+        themes=[theme],
+        place="12 Erasable Road",
+        concerns="Erin's landlord",
+        sensitive_notes="Erin is unwell",
+    )
+    FollowUpFactory(conversation=conversation, action="Call Erin back")
+    other = ConversationFactory()
+    people_services.person_erase(person=person)
+    assert not Person.objects.filter(last_name="Erasable").exists()
+    conversation.refresh_from_db()
+    assert conversation.person is None
+    assert conversation.anonymised_at is not None
+    for field in ("place", "concerns", "hopes", "needs", "talents", "sensitive_notes"):
+        assert getattr(conversation, field) == ""
+    assert list(conversation.themes.all()) == [theme]  # the count by theme survives
+    assert conversation.locality is not None
+    assert not FollowUp.objects.filter(conversation=conversation).exists()
+    other.refresh_from_db()
+    assert other.concerns and other.person is not None
+    assert not Conversation.objects.filter(concerns__contains="Erin").exists()
