@@ -6,11 +6,9 @@ from django import forms
 
 from hubsite.people.models import Locality
 
-from .forms import WorkerChoiceField, hub_workers
+from .forms import DATE, WorkerChoiceField, hub_workers
 from .models import Conversation, Theme
 from .selectors import conversation_search, round_visible
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class WorkerFilter(django_filters.ModelChoiceFilter):

@@ -10,6 +10,9 @@ from .models import Conversation, FollowUp, ListeningRound, Theme
 from .rules import LISTENERS
 from .selectors import round_visible
 
+# The browser's own date picker; its value is always ISO, whatever the hub's locale.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 WHO_CHOICES = [
     ("new", "Someone new to the hub"),
     ("existing", "Someone the hub knows"),
@@ -78,9 +81,7 @@ class ConversationForm(forms.Form):
     phone = forms.CharField(
         max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
-    held_on = forms.DateField(
-        label="When", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    held_on = forms.DateField(label="When", initial=timezone.localdate, widget=DATE)
     locality = forms.ModelChoiceField(
         queryset=Locality.objects.all(),
         required=False,
@@ -141,9 +142,7 @@ class ConversationForm(forms.Form):
         required=False,
         help_text="e.g. call back about the food bank",
     )
-    follow_up_due_on = forms.DateField(
-        label="Due on", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    follow_up_due_on = forms.DateField(label="Due on", required=False, widget=DATE)
     follow_up_owner = WorkerChoiceField(
         queryset=User.objects.none(), label="Who keeps it", required=False, empty_label=None
     )
@@ -249,7 +248,7 @@ class ConversationEditForm(forms.ModelForm):
             "sensitive_notes",
         ]
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "held_on": DATE,
             "method": forms.RadioSelect,
             "willingness": forms.RadioSelect,
             "themes": forms.CheckboxSelectMultiple,
@@ -299,8 +298,8 @@ class RoundForm(forms.ModelForm):
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "prompts": forms.Textarea(attrs={"rows": 5}),
             "localities": forms.CheckboxSelectMultiple,
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DATE,
+            "ends_on": DATE,
         }
 
     def __init__(self, *args, **kwargs):
@@ -327,7 +326,7 @@ class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["action", "owner", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": DATE}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -347,7 +346,10 @@ class ThemeRenameForm(forms.Form):
 
 class ThemeMergeForm(forms.Form):
     target = forms.ModelChoiceField(
-        queryset=Theme.objects.all(), label="Merge into", empty_label="Choose a theme"
+        queryset=Theme.objects.all(),
+        label="Merge into",
+        empty_label="Choose a theme",
+        error_messages={"invalid_choice": "Choose another theme from the list."},
     )
 
     def __init__(self, *args, theme, **kwargs):
@@ -364,12 +366,8 @@ class ThemeCountsForm(forms.Form):
     locality = forms.ModelChoiceField(
         queryset=Locality.objects.all(), required=False, empty_label="Every locality"
     )
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="From", required=False, widget=DATE)
+    date_to = forms.DateField(label="To", required=False, widget=DATE)
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
