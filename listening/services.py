@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue
-from hubsite.people.models import Consent, User
+from hubsite.people.models import Consent, Role, User
 from hubsite.people.selectors import consent_given, person_by_email
 from hubsite.people.services import consent_record, person_create, unique_slug
 
 from .models import Conversation, FollowUp, ListeningRound, Theme
 from .rules import LISTENERS
-from .selectors import follow_ups_open, rounds_to_log_in
+from .selectors import conversation_visible, follow_ups_open, rounds_to_log_in
 
 # Themes --------------------------------------------------------------------------------
 
@@ -62,15 +62,17 @@ def theme_rename(*, theme, name):
 
 @transaction.atomic
 def theme_merge(*, source, target):
-    """Move every conversation of ``source`` to ``target`` and remove ``source``."""
+    """Move every conversation of ``source`` to ``target`` and remove ``source``. Returns how
+    many conversations were about ``source`` (all of them are now about ``target``; one
+    that had both themes keeps a single link)."""
     if source.pk == target.pk:
         raise ValidationError({"target": "Choose a different theme to merge into."})
     links = Conversation.themes.through.objects
     already = links.filter(theme=target).values("conversation_id")
-    links.filter(theme=source, conversation_id__in=already).delete()
+    kept, _ = links.filter(theme=source, conversation_id__in=already).delete()
     moved = links.filter(theme=source).update(theme=target)
     source.delete()
-    return moved
+    return kept + moved
 
 
 # Rounds --------------------------------------------------------------------------------
@@ -106,7 +108,7 @@ def round_create(*, created_by, localities=(), organisers=(), volunteers=(), **f
     except IntegrityError:
         raise ValidationError({"name": "A round with this name already exists."}) from None
     round_.localities.set(localities)
-    if created_by.role == "organiser" and created_by not in organisers:
+    if created_by.role == Role.ORGANISER and created_by not in organisers:
         organisers.append(created_by)
     round_.organisers.set(organisers)
     round_.volunteers.set(volunteers)
@@ -290,7 +292,7 @@ EDITABLE = (
 
 
 @transaction.atomic
-def conversation_update(*, conversation, edited_by, themes=None, new_themes=(), **fields):
+def conversation_update(*, conversation, themes=None, new_themes=(), **fields):
     """Correct what was logged (its author or staff). Who it was with does not change."""
     unknown = set(fields) - set(EDITABLE)
     if unknown:
@@ -380,16 +382,23 @@ def follow_up_remind(*, follow_up_id, today=None):
     owner = follow_up.owner
     if not owner.is_active:
         return None
+    # The owner may keep a promise made in a conversation they cannot open.
+    if conversation_visible(owner).filter(pk=follow_up.conversation_id).exists():
+        link = follow_up.conversation.get_absolute_url()
+    else:
+        link = reverse("listening:follow_up_list") + "?status=mine"
     context = {
         "owner": owner,
         "follow_up": follow_up,
-        "link": _site_url() + follow_up.conversation.get_absolute_url(),
+        "link": _site_url() + link,
         "hub_name": settings.HUB_NAME,
     }
+    # A line break in a subject would make the email unsendable.
+    action = " ".join(follow_up.action.split())
     return message_queue(
         key=f"listening:follow-up:{follow_up.pk}:due:{follow_up.due_on.isoformat()}",
         to_email=owner.email,
-        subject=f"[{settings.HUB_NAME}] Due today: {follow_up.action}"[:255],
+        subject=f"[{settings.HUB_NAME}] Due today: {action}"[:255],
         body_text=render_to_string("listening/email/follow_up_due.txt", context),
         person=getattr(owner, "person", None),
         category=OutboxMessage.Category.WORK,

@@ -251,7 +251,6 @@ def conversation_edit(request, pk):
         try:
             services.conversation_update(
                 conversation=conversation,
-                edited_by=request.user,
                 themes=data.pop("themes"),
                 new_themes=data.pop("new_themes"),
                 **data,
