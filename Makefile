@@ -8,6 +8,7 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo "python3 -m uv")
 VENDOR := static/vendor
 # Production-like values for `check --deploy`; never used to serve anything.
 DEPLOY_ENV := DEBUG=0 ALLOWED_HOSTS=hub.example.org EMAIL_HOST=smtp.example.org \
+	SITE_URL=https://hub.example.org \
 	SECRET_KEY=deploy-check-0f9b8c7d6e5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d
 
 .PHONY: run test install uv python-deps assets migrate seed check lint format worker web clean

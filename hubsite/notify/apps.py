@@ -9,7 +9,7 @@ class NotifyConfig(AppConfig):
     def ready(self):
         from hubsite.people.registry import register_personal_data
 
-        from . import selectors, services
+        from . import checks, selectors, services  # noqa: F401 - checks registers itself
 
         register_personal_data(
             "notify",
