@@ -7,7 +7,7 @@ from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -298,12 +298,21 @@ def follow_ups_open(owner):
     )
 
 
+def _can_open_conversation(viewer):
+    """Whether ``viewer`` may open a follow-up's conversation: an owner may keep a promise
+    made in a conversation someone else logged, which they cannot open."""
+    visible = conversation_visible(viewer).values("pk")
+    return Exists(visible.filter(pk=OuterRef("conversation_id")))
+
+
 def follow_up_list(viewer):
-    """The follow-ups ``viewer`` may see: their own, and those of conversations they see."""
+    """The follow-ups ``viewer`` may see: their own, and those of conversations they see,
+    each with ``can_open_conversation``."""
     return (
         FollowUp.objects.filter(
             Q(owner=viewer) | Q(conversation__in=conversation_visible(viewer).values("pk"))
         )
+        .annotate(can_open_conversation=_can_open_conversation(viewer))
         .select_related("owner__person", "conversation__person", "conversation__locality")
         .order_by("done_at", "due_on", "id")
     )
@@ -374,14 +383,20 @@ def dashboard_tasks(viewer):
 
     if not has_role(viewer, LISTENERS):
         return []
+    mine = reverse("listening:follow_up_list") + "?status=mine"
+    follow_ups = follow_ups_open(viewer).annotate(
+        can_open_conversation=_can_open_conversation(viewer)
+    )
     return [
         Task(
             area="listening",
             title=f"{follow_up.action} ({follow_up.conversation.heard_from})",
-            url=follow_up.conversation.get_absolute_url(),
+            url=follow_up.conversation.get_absolute_url()
+            if follow_up.can_open_conversation
+            else mine,
             due_on=follow_up.due_on,
         )
-        for follow_up in follow_ups_open(viewer)[:20]
+        for follow_up in follow_ups[:20]
     ]
 
 
