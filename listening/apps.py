@@ -10,9 +10,13 @@ class ListeningConfig(AppConfig):
 
     def ready(self):
         from hubsite.framework.registry import register_figures, register_tasks
-        from hubsite.people.registry import register_personal_data, register_timeline
+        from hubsite.people.registry import (
+            register_demo_data,
+            register_personal_data,
+            register_timeline,
+        )
 
-        from . import selectors, services
+        from . import demo, selectors, services
 
         register_timeline("listening", selectors.person_timeline)
         register_personal_data(
@@ -23,3 +27,4 @@ class ListeningConfig(AppConfig):
         )
         register_figures("listening", selectors.dashboard_figures)
         register_tasks("listening", selectors.dashboard_tasks)
+        register_demo_data("listening", demo.seed)

@@ -8,7 +8,13 @@ Each app registers its providers in ``AppConfig.ready()``:
 * a **personal-data provider** gives ``export(person, viewer) -> JSON-serialisable data``
   (everything the app holds about the person, for subject access; what only staff may read is
   left out unless ``viewer`` is staff) and ``erase(person) -> None`` (remove or anonymise it;
-  called inside the erasure's transaction, so it must not commit on its own).
+  called inside the erasure's transaction, so it must not commit on its own);
+* a **demo-data provider** ``seed(*, rng, stdout) -> None`` adds the app's part of the demo
+  hub for ``manage.py seed_demo``: it runs after the core's own data, inside the command's
+  transaction, in the order the apps are installed (lower layers first), finds the core's
+  rows (people, localities, demo accounts) through the database, draws every choice from
+  ``rng`` (a seeded ``random.Random``) so each run builds the same hub, adds nothing when its
+  data is already there, and may write a summary line to ``stdout``.
 
 Names are unique: registering the same name twice replaces the provider (so a module reload
 in development does not duplicate entries).
@@ -59,3 +65,14 @@ def timeline_providers() -> dict[str, Callable]:
 
 def personal_data_providers() -> dict[str, PersonalDataProvider]:
     return dict(_registry.personal_data)
+
+
+_demo_data: dict[str, Callable[..., None]] = {}
+
+
+def register_demo_data(name: str, seed: Callable[..., None]) -> None:
+    _demo_data[name] = seed
+
+
+def demo_data_providers() -> dict[str, Callable[..., None]]:
+    return dict(_demo_data)

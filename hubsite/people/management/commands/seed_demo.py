@@ -6,7 +6,8 @@ use), its places and about two hundred people whose names reflect the mix of a B
 Phone numbers come from Ofcom's ranges reserved for drama and addresses are on example.org,
 so nothing can reach a real person. A fixed seed makes every run build the same hub, and a
 second run adds nothing: places, communities and groups are looked up by name, accounts by
-email, and people already known are skipped with their consents and memberships.
+email, and people already known are skipped with their consents and memberships. Then each
+area app adds its own part (listening rounds, events…) through the demo-data registry.
 """
 
 import math
@@ -16,13 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 from typing import NamedTuple
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -38,6 +40,7 @@ from hubsite.people.models import (
     Tag,
     User,
 )
+from hubsite.people.registry import demo_data_providers
 from hubsite.people.selectors import person_by_email
 
 SEED = 2026
@@ -674,7 +677,8 @@ class Command(BaseCommand):
     help = (
         "Fill the database with a small demo hub: 200 people, 6 localities, 8 communities of "
         "interest, 7 groups, consent histories and four accounts (staff, organiser, "
-        f"volunteer, member @{DOMAIN}). Safe to run again: it adds nothing the second time."
+        f"volunteer, member @{DOMAIN}), then each area app's own demo data. Safe to run "
+        "again: it adds nothing the second time."
     )
 
     def add_arguments(self, parser):
@@ -691,9 +695,11 @@ class Command(BaseCommand):
                 "published password. Use --force if you really want demo data here."
             )
         password = os.environ.get(PASSWORD_ENV) or DEMO_PASSWORD
+        summaries = StringIO()  # the areas' own lines, printed after the core's
         try:
             with transaction.atomic():
                 created = self._seed(password)
+                self._seed_areas(OutputWrapper(summaries))
         except ValidationError as error:  # e.g. a demo address already used by someone else
             raise CommandError(" ".join(error.messages)) from None
 
@@ -706,6 +712,7 @@ class Command(BaseCommand):
             f"{Consent.objects.count()} consent statements, "
             f"{User.objects.count()} accounts."
         )
+        self.stdout.write(summaries.getvalue(), ending="")
         self.stdout.write(
             self.style.SUCCESS(f"Sign in as {ACCOUNTS[0].email} with the password {password}")
             + f" (the same for {', '.join(a.email for a in ACCOUNTS[1:])})."
@@ -771,6 +778,12 @@ class Command(BaseCommand):
             for purpose, given, method, when, by, note in r.consents
         )
         return len(new)
+
+    def _seed_areas(self, stdout):
+        """Each area app's demo data, on the core's rows. Every provider draws from its own
+        stream, seeded by its name, so one app's data does not shift when another's changes."""
+        for name, seed in demo_data_providers().items():
+            seed(rng=random.Random(f"{SEED}:{name}"), stdout=stdout)
 
     def _locality(self, spec):
         existing = Locality.objects.filter(name__iexact=spec.name).first()
