@@ -12,6 +12,7 @@ class ListeningConfig(AppConfig):
         from hubsite.framework.registry import register_figures, register_tasks
         from hubsite.people.registry import (
             register_demo_data,
+            register_offers,
             register_personal_data,
             register_timeline,
         )
@@ -28,3 +29,4 @@ class ListeningConfig(AppConfig):
         register_figures("listening", selectors.dashboard_figures)
         register_tasks("listening", selectors.dashboard_tasks)
         register_demo_data("listening", demo.seed)
+        register_offers("listening", selectors.talents_offered)

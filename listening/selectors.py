@@ -7,7 +7,7 @@ from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -462,13 +462,12 @@ def person_data_export(person, viewer=None):
     return data
 
 
-def talents_offered(viewer):
-    """What people said they would share, as offers the hub can see (core registry)."""
-    if not has_role(viewer, LISTENERS):
-        return Conversation.objects.none().values("person_id")
-    return (
-        conversation_visible(viewer)
-        .filter(person__isnull=False)
-        .exclude(talents="")
-        .values("person_id", "talents", "held_on")
-    )
+def talents_offered(viewer, *, person=None, text=""):
+    """The talents people said they would share, for the core's list of offers (read from
+    the conversations, never copied)."""
+    conversations = conversation_visible(viewer).filter(person__isnull=False).exclude(talents="")
+    if person is not None:
+        conversations = conversations.filter(person=person)
+    for word in text.split()[:5]:
+        conversations = conversations.filter(talents__icontains=word)
+    return conversations.order_by().values("person_id", what=F("talents"), offered_on=F("held_on"))

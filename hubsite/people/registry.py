@@ -9,6 +9,11 @@ Each app registers its providers in ``AppConfig.ready()``:
   (everything the app holds about the person, for subject access; what only staff may read is
   left out unless ``viewer`` is staff) and ``erase(person) -> None`` (remove or anonymise it;
   called inside the erasure's transaction, so it must not commit on its own);
+* an **offers provider** ``provider(viewer, *, person=None, text="") -> QuerySet`` of the
+  skills, time and talents people offered, as far as ``viewer`` may see them: rows of exactly
+  ``person_id``, ``what`` and ``offered_on`` (a date), unordered, narrowed to ``person`` and to
+  the words of ``text`` when given. The core lists every app's offers together in one SQL
+  query (a union), reading them where they were recorded rather than copying them;
 * a **demo-data provider** ``seed(*, rng, stdout) -> None`` adds the app's part of the demo
   hub for ``manage.py seed_demo``: it runs after the core's own data, inside the command's
   transaction, in the order the apps are installed (lower layers first), finds the core's
@@ -76,3 +81,14 @@ def register_demo_data(name: str, seed: Callable[..., None]) -> None:
 
 def demo_data_providers() -> dict[str, Callable[..., None]]:
     return dict(_demo_data)
+
+
+_offers: dict[str, Callable] = {}
+
+
+def register_offers(name: str, provider: Callable) -> None:
+    _offers[name] = provider
+
+
+def offer_providers() -> dict[str, Callable]:
+    return dict(_offers)

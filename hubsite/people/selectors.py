@@ -199,3 +199,18 @@ def dashboard_figures(viewer):
 def invitation_pending(user):
     """An account opened by invitation that nobody has used yet."""
     return bool(user and user.last_login is None and not user.has_usable_password())
+
+
+def offer_list(viewer, *, person=None, text=""):
+    """The skills, time and talents people offered, from every app that records them, newest
+    first, as rows of ``person_id``, ``what`` and ``offered_on``: one query for a page."""
+    from .registry import offer_providers
+
+    querysets = [
+        provider(viewer, person=person, text=text) for provider in offer_providers().values()
+    ]
+    if not querysets:
+        return []
+    first, *rest = querysets
+    offers = first.union(*rest, all=True) if rest else first
+    return offers.order_by("-offered_on", "person_id")

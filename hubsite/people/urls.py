@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/role/", views.person_set_role, name="person_set_role"),
     path("<int:pk>/groups/", views.person_add_to_group, name="person_add_to_group"),
     path("invite/<str:uidb64>/<str:token>/", views.invite_accept, name="invite_accept"),
+    path("offers/", views.offer_list, name="offer_list"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/new/", views.group_create, name="group_create"),
     path("groups/<slug:slug>/", views.group_detail, name="group_detail"),

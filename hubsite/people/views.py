@@ -81,6 +81,7 @@ def person_detail(request, pk):
             "person": person,
             "consents": selectors.consent_current(person),
             "timeline": timeline[:50],
+            "offers": list(selectors.offer_list(request.user, person=person)[:20]),
             # Its own ids: the account form on the same page has a "role" field too.
             "add_to_group_form": AddToGroupForm(auto_id="group_%s"),
             "invite_form": InviteForm(),
@@ -225,6 +226,16 @@ def person_export(request, pk):
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
     return response
+
+
+@role_required(*STAFF)
+def offer_list(request):
+    """Skills, time and talents people offered, wherever the hub heard them."""
+    text = request.GET.get("q", "").strip()[:100]
+    page = _page(request, selectors.offer_list(request.user, text=text))
+    people = selectors.person_list().in_bulk({row["person_id"] for row in page.object_list})
+    offers = [dict(row, person=people.get(row["person_id"])) for row in page.object_list]
+    return render(request, "people/offer_list.html", {"page": page, "offers": offers, "q": text})
 
 
 # Invitations -----------------------------------------------------------------------

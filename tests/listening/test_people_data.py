@@ -72,3 +72,41 @@ def test_erasure_keeps_only_an_anonymous_count(db):
     other.refresh_from_db()
     assert other.concerns and other.person is not None
     assert not Conversation.objects.filter(concerns__contains="Erin").exists()
+
+
+def test_talents_offered_in_a_conversation_are_the_hubs_offers(staff_client):
+    person = PersonFactory(first_name="Bakes")
+    ConversationFactory(person=person, talents="Baking for big groups")
+    ConversationFactory(talents="Fixing bikes")
+    ConversationFactory(person=None, talents="Anonymous juggling")  # no one to ask
+    response = staff_client.get(reverse("people:offer_list"))
+    offered = {offer["what"] for offer in response.context["offers"]}
+    assert offered == {"Baking for big groups", "Fixing bikes"}
+    searched = staff_client.get(reverse("people:offer_list"), {"q": "bak"})
+    assert [offer["person"] for offer in searched.context["offers"]] == [person]
+    detail = staff_client.get(person.get_absolute_url())
+    assert [offer["what"] for offer in detail.context["offers"]] == ["Baking for big groups"]
+    # Read from the conversation, not copied: a correction shows at once.
+    Conversation.objects.filter(person=person).update(talents="Baking bread")
+    response = staff_client.get(reverse("people:offer_list"), {"q": "bread"})
+    assert [offer["what"] for offer in response.context["offers"]] == ["Baking bread"]
+
+
+def test_the_offers_page_costs_the_same_queries_at_any_length(
+    staff_client, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ConversationFactory.create_batch(2)
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(reverse("people:offer_list"))
+    ConversationFactory.create_batch(30)
+    with CaptureQueriesContext(connection) as many:
+        staff_client.get(reverse("people:offer_list"))
+    assert len(few) == len(many)
+
+
+def test_only_staff_see_the_offers_page(organiser_client, member_client):
+    assert organiser_client.get(reverse("people:offer_list")).status_code == 403
+    assert member_client.get(reverse("people:offer_list")).status_code == 403
