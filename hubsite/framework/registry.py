@@ -43,6 +43,12 @@ class Task:
 
         return self.due_on is not None and self.due_on < timezone.localdate()
 
+    @property
+    def is_due_today(self):
+        from django.utils import timezone
+
+        return self.due_on == timezone.localdate()
+
 
 _tasks: dict[str, Callable[..., Iterable[Task]]] = {}
 

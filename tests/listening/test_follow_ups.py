@@ -352,6 +352,7 @@ def test_the_dashboard_shows_my_open_follow_ups_and_listening_figures(
     }
     assert "Waiting on you" in content
     assert "overdue, was due" in content
+    assert "due today" in content  # the food bank call
     assert tasks_["Chase the council"].url == conversation.get_absolute_url()
     # A promise in someone else's conversation links where its owner can act on it.
     assert tasks_["Invite to the housing meeting"].url == LIST + "?status=mine"
