@@ -1,9 +1,16 @@
+"""Connect's URLs: each views module of the area holds its own patterns."""
+
 from django.urls import path
 
-from . import views
+from .views import calendar, checkin, events, groups, home, volunteering
 
 app_name = "connect"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    *events.urlpatterns,
+    *calendar.urlpatterns,
+    *checkin.urlpatterns,
+    *volunteering.urlpatterns,
+    *groups.urlpatterns,
 ]

@@ -184,6 +184,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "listening.tasks.follow_ups_remind_due",
         "schedule": crontab(minute=10, hour="8-18"),
     },
+    "connect-event-reminders": {
+        "task": "connect.tasks.events_remind_due",
+        "schedule": crontab(minute="*/15"),
+    },
+    "connect-event-follow-ups": {
+        "task": "connect.tasks.events_follow_up_due",
+        "schedule": crontab(minute=20),
+    },
     "listening-follow-ups-overdue-digest": {
         "task": "listening.tasks.follow_ups_digest_overdue",
         "schedule": crontab(minute=0, hour=7),

@@ -115,7 +115,7 @@ class MembershipRoleForm(forms.Form):
 class GroupForm(forms.ModelForm):
     class Meta:
         model = Group
-        fields = ["name", "kind", "description", "locality"]
+        fields = ["name", "kind", "description", "locality", "public"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 

@@ -200,6 +200,11 @@ class Group(models.Model):
         Locality, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups"
     )
     members = models.ManyToManyField(Person, through="GroupMembership", related_name="groups")
+    public = models.BooleanField(
+        "has a public page",
+        default=False,
+        help_text="Anyone can find the group and ask to join; its organisers answer.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Views of the Connect area."""
+"""The Connect area's home page: what it offers, to whom."""
 
 from django.shortcuts import render
 
@@ -6,8 +6,9 @@ from hubsite.framework.registry import Offer
 from hubsite.framework.selectors import area_get, offers_for
 from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF_AND_ORGANISERS, role_required
 
-# What this area offers now, and to whom; each later feature adds its own line.
+# What this area offers, and to whom; each part adds its own line.
 OFFERS = [
+    Offer("Plan an event", "connect:event_create", STAFF_AND_ORGANISERS),
     Offer("Groups", "people:group_list", STAFF_AND_ORGANISERS),
 ]
 

@@ -1,0 +1,1 @@
+"""Read queries of Connect, one module per part: events, RSVPs, check-in, volunteering, groups."""

@@ -1,0 +1,1 @@
+"""Writes of Connect, one module per part: events, RSVPs, check-in, volunteering, groups."""

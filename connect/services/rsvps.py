@@ -1,0 +1,221 @@
+"""Writes of RSVPs: answer (a place, or the waiting list when full), cancel (by a signed link,
+no login), promote the waiting list, and the emails that go with each.
+
+Capacity holds under concurrency: every change to an event's places first locks the event's
+row (``select_for_update``), so two people racing for the last place are served one after
+the other and never both get it."""
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from hubsite.notify.models import OutboxMessage
+from hubsite.notify.services import message_queue
+from hubsite.people.models import Consent, Person
+from hubsite.people.selectors import person_by_email
+from hubsite.people.services import consent_record, person_create
+
+from ..models import Event, Rsvp
+
+CANCEL_SALT = "connect.rsvp-cancel"
+
+# What each email is about: subject and template. Answers a person asked for need no contact
+# consent; reminders and the follow-up do (see ``notify``'s categories).
+EMAILS = {
+    "confirmed": ("Your place: {event}", OutboxMessage.Category.ACCOUNT),
+    "waiting": ("You are on the waiting list: {event}", OutboxMessage.Category.ACCOUNT),
+    "promoted": ("A place has come up for you: {event}", OutboxMessage.Category.ACCOUNT),
+    "cancelled": ("Cancelled: {event}", OutboxMessage.Category.ACCOUNT),
+    "reminder": ("Reminder: {event}", OutboxMessage.Category.CONTACT),
+    "after": ("What happened next: {event}", OutboxMessage.Category.CONTACT),
+}
+
+
+def site_url():
+    return settings.SITE_URL or "http://localhost:8000"
+
+
+def cancel_token(rsvp):
+    """A signed token for the cancel link; it names the answer it was sent for, so a link
+    from an earlier answer cannot cancel a later one."""
+    return signing.dumps(
+        {"rsvp": rsvp.pk, "at": rsvp.responded_at.isoformat()}, salt=CANCEL_SALT, compress=True
+    )
+
+
+def rsvp_from_token(token):
+    """The RSVP a cancel link is for, or None when the link is broken or out of date."""
+    try:
+        data = signing.loads(token, salt=CANCEL_SALT)
+    except signing.BadSignature:
+        return None
+    rsvp = (
+        Rsvp.objects.select_related("event", "person").filter(pk=data.get("rsvp")).first()
+        if isinstance(data, dict)
+        else None
+    )
+    if rsvp is None or rsvp.responded_at.isoformat() != data.get("at"):
+        return None
+    return rsvp
+
+
+def notify(rsvp, purpose):
+    """Queue the email for ``purpose`` about ``rsvp`` (once: the key names the answer)."""
+    subject, category = EMAILS[purpose]
+    event = rsvp.event
+    person = rsvp.person
+    if not person.email:
+        return None
+    context = {
+        "person": person,
+        "event": event,
+        "rsvp": rsvp,
+        "purpose": purpose,
+        "event_url": site_url() + event.get_absolute_url(),
+        "cancel_url": site_url() + reverse("connect:rsvp_cancel", args=[cancel_token(rsvp)]),
+        "hub_name": settings.HUB_NAME,
+    }
+    if purpose == "after":
+        from ..selectors.events import next_event_after
+
+        following = next_event_after(event)
+        context["next_event"] = following
+        context["next_url"] = site_url() + following.get_absolute_url() if following else ""
+    answer = rsvp.responded_at.strftime("%Y%m%d%H%M%S%f")
+    return message_queue(
+        key=f"connect:rsvp:{rsvp.pk}:{purpose}:{answer}",
+        to_email=person.email,
+        subject=f"[{settings.HUB_NAME}] " + subject.format(event=event.title),
+        body_text=render_to_string("connect/email/rsvp.txt", context),
+        person=person,
+        category=category,
+    )
+
+
+def _person_for(*, user, first_name, last_name, email):
+    """The person answering: the signed-in person, or the one the hub knows by this email,
+    or a new one; never a duplicate."""
+    person = getattr(user, "person", None) if user is not None and user.is_authenticated else None
+    if person is not None:
+        return person
+    email = (email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": "Enter your email address."})
+    if not (first_name or "").strip():
+        raise ValidationError({"first_name": "Enter your first name."})
+    known = person_by_email(email)
+    if known is not None:
+        return known
+    try:
+        with transaction.atomic():
+            return person_create(
+                first_name=first_name.strip(),
+                last_name=(last_name or "").strip(),
+                email=email,
+                first_contact=Person.FirstContact.EVENT,
+            )
+    except ValidationError:  # the same address arrived a moment ago
+        known = person_by_email(email)
+        if known is None:
+            raise
+        return known
+
+
+def _place_for(event):
+    confirmed = Rsvp.objects.filter(event=event, status=Rsvp.Status.CONFIRMED).count()
+    if event.capacity is None or confirmed < event.capacity:
+        return Rsvp.Status.CONFIRMED
+    return Rsvp.Status.WAITING
+
+
+@transaction.atomic
+def rsvp_create(*, event, first_name="", last_name="", email="", consent_contact=False, user=None):
+    """Answer an event. Returns ``(rsvp, created)``: answering again while holding a place
+    or waiting changes nothing (``created`` is False)."""
+    person = _person_for(user=user, first_name=first_name, last_name=last_name, email=email)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError("This event has been cancelled.")
+    if event.ends_at <= timezone.now():
+        raise ValidationError("This event has already happened.")
+    if consent_contact:
+        consent_record(
+            person=person,
+            purpose=Consent.Purpose.CONTACT_EMAIL,
+            given=True,
+            method=Consent.Method.ONLINE,
+            note=f"When answering “{event.title}”",
+        )
+    rsvp = Rsvp.objects.filter(event=event, person=person).first()
+    if rsvp is not None and rsvp.status != Rsvp.Status.CANCELLED:
+        return rsvp, False
+    status = _place_for(event)
+    if rsvp is None:
+        rsvp = Rsvp.objects.create(event=event, person=person, status=status)
+    else:  # back after cancelling: the end of the queue
+        rsvp.status, rsvp.responded_at, rsvp.cancelled_at = status, timezone.now(), None
+        rsvp.save(update_fields=["status", "responded_at", "cancelled_at"])
+    rsvp.event = event
+    notify(rsvp, "confirmed" if status == Rsvp.Status.CONFIRMED else "waiting")
+    return rsvp, True
+
+
+@transaction.atomic
+def rsvp_cancel(*, rsvp):
+    """Give up a place (or leave the waiting list); the first in line gets the place."""
+    event = Event.objects.select_for_update().get(pk=rsvp.event_id)
+    rsvp = Rsvp.objects.select_related("person").get(pk=rsvp.pk)
+    if rsvp.status == Rsvp.Status.CANCELLED:
+        return rsvp
+    rsvp.status, rsvp.cancelled_at = Rsvp.Status.CANCELLED, timezone.now()
+    rsvp.save(update_fields=["status", "cancelled_at"])
+    rsvp.event = event
+    promote_waiting(event)
+    return rsvp
+
+
+def promote_waiting(event):
+    """Give free places to the waiting list, first come first served, each with an email.
+    Call with the event's row locked (inside the caller's transaction)."""
+    if event.status == Event.Status.CANCELLED or event.ends_at <= timezone.now():
+        return []
+    waiting = Rsvp.objects.filter(event=event, status=Rsvp.Status.WAITING).select_related("person")
+    if event.capacity is not None:
+        confirmed = Rsvp.objects.filter(event=event, status=Rsvp.Status.CONFIRMED).count()
+        waiting = waiting.order_by("responded_at", "id")[: max(event.capacity - confirmed, 0)]
+    promoted = list(waiting)
+    for rsvp in promoted:
+        rsvp.status = Rsvp.Status.CONFIRMED
+        rsvp.save(update_fields=["status"])
+        rsvp.event = event
+        notify(rsvp, "promoted")
+    return promoted
+
+
+def rsvp_remind(*, rsvp_id):
+    """The reminder before the event, to a person with a place (once; consent checked)."""
+    rsvp = (
+        Rsvp.objects.select_related("event", "person")
+        .filter(pk=rsvp_id, status=Rsvp.Status.CONFIRMED, event__status=Event.Status.SCHEDULED)
+        .first()
+    )
+    if rsvp is None or rsvp.event.starts_at <= timezone.now():
+        return None
+    return notify(rsvp, "reminder")
+
+
+def rsvp_follow_up(*, rsvp_id):
+    """ "What happened next", after the event, to those who had a place and did not miss it."""
+    rsvp = (
+        Rsvp.objects.select_related("event", "person")
+        .filter(pk=rsvp_id, status=Rsvp.Status.CONFIRMED, event__status=Event.Status.SCHEDULED)
+        .exclude(attendance=Rsvp.Attendance.NO_SHOW)
+        .first()
+    )
+    if rsvp is None or rsvp.event.ends_at > timezone.now():
+        return None
+    return notify(rsvp, "after")

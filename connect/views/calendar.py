@@ -1,0 +1,3 @@
+"""Connect: calendar (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Connect: checkin (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,220 @@
+"""An event's page (public for public events) with its RSVP, the cancel link from the email,
+and the screens where staff and organisers create, change and cancel events."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from hubsite.people.models import Group
+from hubsite.people.rules import role_required
+
+from .. import rules
+from ..forms import EventForm, RsvpForm
+from ..models import Rsvp
+from ..selectors import events as selectors
+from ..services import events as services
+from ..services import rsvps as rsvp_services
+
+# Answers from one address in an hour before the form asks them to wait.
+RSVP_LIMIT_PER_HOUR = 20
+
+
+def _show_errors(form, error):
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _event(request, pk):
+    return get_object_or_404(selectors.event_detail_queryset(request.user), pk=pk)
+
+
+@login_not_required
+def event_detail(request, pk, slug=None):
+    event = _event(request, pk)
+    if slug != event.slug:
+        return redirect(event, permanent=True)
+    rsvp = selectors.rsvp_for_viewer(event, request.user)
+    return render(
+        request,
+        "connect/event_detail.html",
+        _detail_context(request, event, rsvp, RsvpForm(user=request.user)),
+    )
+
+
+def _detail_context(request, event, rsvp, form):
+    return {
+        "event": event,
+        "rsvp": rsvp if rsvp and rsvp.status != Rsvp.Status.CANCELLED else None,
+        "position": selectors.waiting_position(rsvp),
+        "form": form,
+        "one_click": bool(request.user.is_authenticated and getattr(request.user, "person", None)),
+        "can_manage": rules.can_manage_event(request.user, event),
+        "show_link": rules.can_see_online_link(request.user, event, rsvp),
+        "full": event.capacity is not None and event.confirmed_count >= event.capacity,
+    }
+
+
+def _too_many(request):
+    ip = request.META.get("REMOTE_ADDR", "")
+    key = f"connect:rsvp:{ip}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) > RSVP_LIMIT_PER_HOUR
+    except ValueError:  # expired between add and incr
+        return False
+
+
+@login_not_required
+@require_POST
+def rsvp(request, pk):
+    event = _event(request, pk)
+    one_click = request.user.is_authenticated and getattr(request.user, "person", None)
+    form = RsvpForm(request.POST, user=request.user)
+    if one_click:
+        form = RsvpForm(
+            {
+                "first_name": request.user.person.first_name,
+                "email": request.user.person.email,
+                "consent_contact": request.POST.get("consent_contact", ""),
+            },
+            user=request.user,
+        )
+    if form.is_valid() and form.cleaned_data["website"]:
+        return redirect(event)  # a bot: say nothing, save nothing
+    if form.is_valid() and not one_click and _too_many(request):
+        form.add_error(None, "Too many answers from here in the last hour. Please try later.")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            answer, created = rsvp_services.rsvp_create(
+                event=event,
+                first_name=data["first_name"],
+                last_name=data.get("last_name", ""),
+                email=data["email"],
+                consent_contact=data["consent_contact"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            if not created:
+                messages.info(request, "You have already answered: nothing has changed.")
+            elif answer.status == Rsvp.Status.CONFIRMED:
+                messages.success(
+                    request,
+                    "You have a place. We have emailed you the details and a link "
+                    "to cancel if you cannot come.",
+                )
+            else:
+                messages.success(
+                    request,
+                    "The event is full, so you are on the waiting list. We will "
+                    "email you as soon as a place comes up.",
+                )
+            return redirect(event)
+    rsvp_ = selectors.rsvp_for_viewer(event, request.user)
+    return render(
+        request,
+        "connect/event_detail.html",
+        _detail_context(request, event, rsvp_, form),
+        status=400,
+    )
+
+
+@login_not_required
+def rsvp_cancel(request, token):
+    """The link in every RSVP email: a page that asks, then a POST that cancels (so a mail
+    scanner that follows links cancels nothing)."""
+    answer = rsvp_services.rsvp_from_token(token)
+    if answer is None:
+        return render(request, "connect/rsvp_cancel.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        answer = rsvp_services.rsvp_cancel(rsvp=answer)
+        messages.success(request, f"Your answer for “{answer.event}” has been cancelled.")
+        return render(request, "connect/rsvp_cancel.html", {"rsvp": answer, "done": True})
+    return render(request, "connect/rsvp_cancel.html", {"rsvp": answer})
+
+
+@role_required(*rules.RUNNERS)
+def event_create(request):
+    groups = selectors.groups_to_host(request.user)
+    form = EventForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            event = services.event_create(
+                created_by=request.user,
+                frequency=data.pop("frequency", ""),
+                occurrences=data.pop("occurrences", None) or 1,
+                **data,
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            count = event.series.occurrences if event.series_id else 1
+            messages.success(
+                request,
+                f"“{event}” is in the calendar"
+                + (f", with its {count} gatherings." if count > 1 else "."),
+            )
+            return redirect(event)
+    return render(request, "connect/event_form.html", {"form": form})
+
+
+def _managed(request, pk):
+    event = get_object_or_404(selectors.event_managed(request.user), pk=pk)
+    if not rules.can_manage_event(request.user, event):
+        raise PermissionDenied
+    return event
+
+
+@role_required(*rules.RUNNERS)
+def event_edit(request, pk):
+    event = _managed(request, pk)
+    groups = selectors.groups_to_host(request.user)
+    if event.group_id:  # the event keeps its group even if the organiser has left it
+        groups = Group.objects.filter(Q(pk__in=groups.values("pk")) | Q(pk=event.group_id))
+    form = EventForm(request.POST or None, instance=event, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_update(event=event, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, f"“{event}” has been saved.")
+            return redirect(event)
+    if form.is_bound:
+        event.refresh_from_db()
+    return render(request, "connect/event_form.html", {"form": form, "event": event})
+
+
+@role_required(*rules.RUNNERS)
+def event_cancel(request, pk):
+    event = _managed(request, pk)
+    if request.method == "POST":
+        services.event_cancel(event=event)
+        messages.success(request, f"“{event}” is cancelled; everyone who answered is told.")
+        return redirect(event)
+    if event.is_cancelled:
+        raise Http404
+    return render(request, "connect/event_cancel.html", {"event": event})
+
+
+urlpatterns = [
+    path("events/new/", event_create, name="event_create"),
+    path("events/<int:pk>-<slug:slug>/", event_detail, name="event_detail"),
+    path("events/<int:pk>/", event_detail, name="event_detail_short"),
+    path("events/<int:pk>/rsvp/", rsvp, name="rsvp"),
+    path("events/<int:pk>/edit/", event_edit, name="event_edit"),
+    path("events/<int:pk>/cancel/", event_cancel, name="event_cancel"),
+    path("rsvp/cancel/<str:token>/", rsvp_cancel, name="rsvp_cancel"),
+]

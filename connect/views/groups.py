@@ -1,0 +1,3 @@
+"""Connect: groups (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Connect: volunteering (being built)."""
+
+urlpatterns = []
