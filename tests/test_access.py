@@ -12,6 +12,11 @@ PUBLIC = {
     "home",
     "health",
     "people:invite_accept",
+    # Events: a public event's page, answering it without an account, and the cancel link.
+    "connect:event_detail",
+    "connect:event_detail_short",
+    "connect:rsvp",
+    "connect:rsvp_cancel",
     # django-allauth's pages for signing in, signing up and recovering an account.
     "account_login",
     "account_logout",
