@@ -85,7 +85,9 @@ class EventForm(forms.ModelForm):
 class RsvpForm(forms.Form):
     first_name = forms.CharField(max_length=80)
     last_name = forms.CharField(max_length=80, required=False)
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     consent_contact = forms.BooleanField(
         label="The hub may email me about this and other events",
         required=False,
@@ -111,3 +113,88 @@ class RsvpForm(forms.Form):
         if not value:
             raise forms.ValidationError("Enter your first name.")
         return value
+
+
+# Joining groups
+
+
+class JoinRequestForm(forms.Form):
+    """Asking to join a group from its public page. A signed-in person is known already, so
+    their form asks only for a message and their consent."""
+
+    first_name = forms.CharField(max_length=80)
+    last_name = forms.CharField(max_length=80, required=False)
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    message = forms.CharField(
+        label="A few words for the organisers",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: what brings you to the group.",
+    )
+    consent_contact = forms.BooleanField(
+        label="The hub may email me about this group and its gatherings",
+        required=False,
+        help_text="Without it you still get the organisers' answer.",
+    )
+    # Left empty by people; filled by bots that fill every field.
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known = bool(user is not None and user.is_authenticated and hasattr(user, "person"))
+        if self.known:
+            for name in ("first_name", "last_name", "email"):
+                del self.fields[name]
+
+    def clean_first_name(self):
+        value = self.cleaned_data["first_name"].strip()
+        if not value:
+            raise forms.ValidationError("Enter your first name.")
+        return value
+
+
+class JoinDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Welcome"), ("decline", "Decline")])
+
+
+# Check-in
+
+
+class WalkInForm(forms.Form):
+    """Someone at the door without a place: the least the hub needs to know them again."""
+
+    first_name = forms.CharField(
+        max_length=80, error_messages={"required": "Enter their first name."}
+    )
+    last_name = forms.CharField(max_length=80, required=False)
+    email = forms.EmailField(
+        required=False,
+        help_text="If the hub already knows them by it, their record is used.",
+        error_messages={
+            "invalid": "Enter a valid email address, like name@example.com, or leave it empty."
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email"}),
+    )
+    consent_contact = forms.BooleanField(
+        label="They agree the hub may email them about this and other events",
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("consent_contact") and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", "Give their email address, so the hub can write to them.")
+        return data
+
+
+class AttendanceForm(forms.Form):
+    """The "Arrived" / "Undo" button of a row on the check-in list."""
+
+    attended = forms.TypedChoiceField(
+        choices=[("1", "Arrived"), ("0", "Not arrived")], coerce=lambda value: value == "1"
+    )

@@ -178,11 +178,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hubsite.notify.tasks.outbox_deliver_pending",
         "schedule": crontab(minute="*/5"),
     },
-    # Reminders of follow-ups due today, through the working day (each is sent once: a
-    # later tick finds it already in the outbox).
+    # Reminders of follow-ups due today, hourly from morning to late evening, so one added
+    # late in the day is still reminded (each is sent once: a later tick finds it already
+    # in the outbox).
     "listening-follow-ups-due": {
         "task": "listening.tasks.follow_ups_remind_due",
-        "schedule": crontab(minute=10, hour="8-18"),
+        "schedule": crontab(minute=10, hour="7-23"),
     },
     "connect-event-reminders": {
         "task": "connect.tasks.events_remind_due",

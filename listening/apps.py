@@ -10,6 +10,7 @@ class ListeningConfig(AppConfig):
 
     def ready(self):
         from hubsite.framework.registry import register_figures, register_tasks
+        from hubsite.notify.registry import register_send_check
         from hubsite.people.registry import (
             register_demo_data,
             register_offers,
@@ -30,3 +31,4 @@ class ListeningConfig(AppConfig):
         register_tasks("listening", selectors.dashboard_tasks)
         register_demo_data("listening", demo.seed)
         register_offers("listening", selectors.talents_offered)
+        register_send_check("listening:follow-up:", services.follow_up_still_wanted)

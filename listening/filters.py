@@ -24,7 +24,7 @@ class ConversationFilter(django_filters.FilterSet):
     )
     round = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any round")
     locality = django_filters.ModelChoiceFilter(
-        queryset=Locality.objects.all(), empty_label="Any locality"
+        queryset=Locality.objects.all(), empty_label="Any locality", null_label="Not recorded"
     )
     theme = django_filters.ModelChoiceFilter(
         field_name="themes",

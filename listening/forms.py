@@ -77,7 +77,9 @@ class ConversationForm(forms.Form):
     )
     first_name = forms.CharField(max_length=80, required=False)
     last_name = forms.CharField(max_length=80, required=False)
-    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
     phone = forms.CharField(
         max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )

@@ -201,7 +201,7 @@ def people_to_pick(text, limit=8):
 
 def person_picked(value):
     """The person chosen on a logging form sent back with errors, to show them still chosen."""
-    if not value or not str(value).isdigit():
+    if not value or not (str(value).isascii() and str(value).isdigit()):
         return None
     return Person.objects.select_related("locality").filter(pk=value).first()
 

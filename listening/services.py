@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue
-from hubsite.people.models import Consent, Role, User
+from hubsite.people.models import Consent, Person, Role, User
 from hubsite.people.selectors import consent_given, person_by_email
 from hubsite.people.services import consent_record, person_create, unique_slug
 
@@ -150,6 +150,13 @@ def round_update(*, round_, localities=None, organisers=None, volunteers=None, *
 # Conversations -------------------------------------------------------------------------
 
 ANSWERS = ("concerns", "hopes", "needs", "talents")
+# How someone met at a conversation first came into contact with the hub.
+FIRST_CONTACT = {
+    Conversation.Method.DOOR_KNOCK: Person.FirstContact.DOORSTEP,
+    Conversation.Method.STREET_STALL: Person.FirstContact.STALL,
+    Conversation.Method.GROUP_SESSION: Person.FirstContact.EVENT,
+    Conversation.Method.ONLINE: Person.FirstContact.ONLINE,
+}
 
 
 def _check_conversation(*, logged_by, round, held_on, **answers):
@@ -168,8 +175,10 @@ def _check_conversation(*, logged_by, round, held_on, **answers):
 
 
 def _person_for(*, who, person, new_person, logged_by):
-    """The person the conversation is with: the one picked, a new one (or the known one with
-    the same email, never a duplicate), or nobody for an anonymous conversation."""
+    """The person the conversation is with: the one picked, a new one, or nobody for an
+    anonymous conversation. A "new" person with an address the hub already knows is refused
+    without naming anyone: typing an address must not reveal, or write into, someone's
+    record (and never makes a duplicate)."""
     if who == "anonymous":
         return None
     if who == "existing":
@@ -180,8 +189,13 @@ def _person_for(*, who, person, new_person, logged_by):
     if not first_name:
         raise ValidationError({"first_name": "Enter their first name, or log it anonymously."})
     email = (new_person.get("email") or "").strip().lower()
-    if email and (known := person_by_email(email)):
-        return known
+    if email and person_by_email(email):
+        raise ValidationError(
+            {
+                "email": "Someone the hub knows already has this address: choose “Someone the "
+                "hub knows” and find them by name, or leave the address out."
+            }
+        )
     return person_create(
         first_name=first_name,
         last_name=(new_person.get("last_name") or "").strip(),
@@ -228,10 +242,11 @@ def conversation_log(
         raise ValidationError({"locality": "Choose where this was, so the conversation counts."})
     if follow_up:
         _check_follow_up(**follow_up)
+    first_contact = FIRST_CONTACT.get(fields.get("method"), Person.FirstContact.OTHER)
     person = _person_for(
         who=who,
         person=person,
-        new_person=dict(new_person or {}, locality=locality),
+        new_person=dict(new_person or {}, locality=locality, first_contact=first_contact),
         logged_by=logged_by,
     )
     if person is not None:
@@ -297,9 +312,17 @@ def conversation_update(*, conversation, themes=None, new_themes=(), **fields):
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"Cannot change {', '.join(sorted(unknown))} here")
+    if conversation.anonymised_at:
+        raise ValidationError(
+            "The person asked the hub to erase their details: this conversation stays a count."
+        )
     values = {name: getattr(conversation, name) for name in EDITABLE if name != "sensitive_notes"}
     values.update({k: v for k, v in fields.items() if k != "sensitive_notes"})
     errors = {}
+    round_ = conversation.round
+    held_on = values["held_on"]
+    if round_ and (held_on < round_.starts_on or (round_.ends_on and held_on > round_.ends_on)):
+        errors["held_on"] = "This date is outside the round's dates."
     if values["held_on"] > timezone.localdate():
         errors["held_on"] = "The date cannot be in the future."
     if not any((values.get(name) or "").strip() for name in ANSWERS):
@@ -436,6 +459,21 @@ def follow_up_digest(*, owner_id, today=None):
     )
 
 
+def follow_up_still_wanted(message):
+    """The outbox's last check before sending a due-date reminder: the promise is still open
+    and the person behind it has not withdrawn their consent (``notify.registry``)."""
+    try:
+        pk = int(message.key.split(":")[2])
+    except (IndexError, ValueError):
+        return True
+    follow_up = FollowUp.objects.select_related("conversation__person").filter(pk=pk).first()
+    return bool(
+        follow_up
+        and follow_up.done_at is None
+        and not _consent_withdrawn(follow_up.conversation.person)
+    )
+
+
 # Contributions to the core -------------------------------------------------------------
 
 
@@ -444,7 +482,14 @@ def person_data_erase(person):
     themes, willingness) with every word they said and every note removed; the promises
     made to them go."""
     conversations = Conversation.objects.filter(person=person)
-    FollowUp.objects.filter(conversation__in=conversations).delete()
+    follow_ups = FollowUp.objects.filter(conversation__in=conversations)
+    # The reminders quoted the promise ("call Alice back…"): they go with it.
+    for pk, action in follow_ups.values_list("pk", "action"):
+        OutboxMessage.objects.filter(key__startswith=f"listening:follow-up:{pk}:").delete()
+        OutboxMessage.objects.filter(
+            key__startswith="listening:follow-up-digest:", body_text__contains=action
+        ).delete()
+    follow_ups.delete()
     conversations.update(
         person=None,
         place="",

@@ -8,12 +8,6 @@ from . import selectors, services
 
 
 @shared_task
-def follow_up_remind(follow_up_id):
-    message = services.follow_up_remind(follow_up_id=follow_up_id)
-    return message.pk if message else None
-
-
-@shared_task
 def follow_ups_remind_due():
     """The beat tick: a reminder for every open follow-up due today."""
     today = timezone.localdate()

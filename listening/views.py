@@ -160,7 +160,8 @@ def conversation_log(request):
     rounds = selectors.rounds_to_log_in(request.user).order_by("-starts_on", "name")
     initial = {}
     if round_id := request.GET.get("round"):
-        initial["round"] = rounds.filter(pk=round_id if round_id.isdigit() else 0).first()
+        valid = round_id.isascii() and round_id.isdigit()
+        initial["round"] = rounds.filter(pk=round_id if valid else 0).first()
     elif len(open_rounds := list(rounds[:2])) == 1:
         initial["round"] = open_rounds[0]  # the one round they are on: no need to choose
     form = ConversationForm(request.POST or None, user=request.user, rounds=rounds, initial=initial)
@@ -234,6 +235,10 @@ def conversation_detail(request, pk):
             "sensitive_notes": sensitive_notes,
             "can_see_sensitive_notes": sensitive_notes is not None,
             "can_edit": rules.can_edit_conversation(request.user, conversation),
+            "follow_ups": [
+                (follow_up, rules.can_manage_follow_up(request.user, follow_up))
+                for follow_up in conversation.follow_ups.all()
+            ],
             "follow_up_form": FollowUpForm(user=request.user),
         },
     )
@@ -395,11 +400,8 @@ def _place_rows(counts, base, filters):
     for theme in counts.themes:
         cells = []
         for place, n in zip(counts.localities, counts.by_locality[theme.pk], strict=True):
-            url = ""
-            if place is not None:
-                params = dict(base, locality=place.pk)
-                url = _list_url(**params, theme=theme.slug, **_dates(filters))
-            cells.append((place, n, url))
+            params = dict(base, locality=place.pk if place is not None else "null")
+            cells.append((place, n, _list_url(**params, theme=theme.slug, **_dates(filters))))
         rows.append((theme, cells))
     return rows
 

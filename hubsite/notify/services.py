@@ -14,6 +14,7 @@ from hubsite.people.models import Consent
 from hubsite.people.selectors import consent_given
 
 from .models import OutboxMessage
+from .registry import still_wanted
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,8 @@ def message_deliver(*, message_id):
 
 
 def _claim(message_id):
-    """Take a due, pending message for sending, or cancel it if consent has gone."""
+    """Take a due, pending message for sending, or cancel it if consent has gone or the app
+    that wrote it says it is no longer wanted (``registry.register_send_check``)."""
     with transaction.atomic():
         now = timezone.now()
         message = (
@@ -142,7 +144,7 @@ def _claim(message_id):
         )
         if message is None:
             return None
-        if not _may_contact(message.person, message.category):
+        if not _may_contact(message.person, message.category) or not still_wanted(message):
             message.status = OutboxMessage.Status.CANCELLED
             message.save(update_fields=["status"])
             return message

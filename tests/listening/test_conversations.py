@@ -104,13 +104,83 @@ def test_a_volunteer_logs_a_conversation_with_someone_new(volunteer_client, volu
     assert person.consents.first().recorded_by == volunteer_user
 
 
-def test_a_new_person_with_a_known_email_is_the_known_person_not_a_duplicate(volunteer_client):
-    known = PersonFactory(email="known@example.test", first_name="Known")
-    volunteer_client.post(LOG, answers(first_name="Someone", email="KNOWN@example.test"))
+def test_a_new_person_with_a_known_email_is_refused_without_naming_anyone(volunteer_client):
+    known = PersonFactory(email="known@example.test", first_name="Knownname")
+    response = volunteer_client.post(
+        LOG, answers(first_name="Someone", email="KNOWN@example.test", contact_again="on")
+    )
+    assert response.status_code == 200
+    assert "already has this address" in str(response.context["form"].errors["email"])
+    assert "Knownname" not in response.content.decode()
     assert Person.objects.filter(email__iexact="known@example.test").count() == 1
-    assert Conversation.objects.get().person == known
-    known.refresh_from_db()
-    assert known.first_name == "Known"  # a volunteer's typing does not overwrite the record
+    assert not Conversation.objects.exists()
+    assert not known.consents.exists()  # nothing written into their record
+
+
+def test_someone_new_met_on_the_doorstep_first_came_into_contact_there(volunteer_client):
+    volunteer_client.post(LOG, answers())
+    assert Conversation.objects.get().person.first_contact == Person.FirstContact.DOORSTEP
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "-1"])
+def test_odd_ids_in_the_logging_form_are_refused_without_an_error_page(volunteer_client, value):
+    assert volunteer_client.get(LOG, {"round": value}).status_code == 200
+    response = volunteer_client.post(LOG, answers(who="existing", person=value))
+    assert response.status_code == 200
+    assert "person" in response.context["form"].errors
+
+
+def test_a_very_long_email_is_refused_with_a_message(volunteer_client):
+    response = volunteer_client.post(LOG, answers(email="a" * 250 + "@example.test"))
+    assert "email" in response.context["form"].errors
+    assert not Conversation.objects.exists()
+
+
+def test_an_erased_conversation_cannot_be_filled_in_again(staff_client):
+    conversation = ConversationFactory(person=None, concerns="", anonymised_at=timezone.now())
+    url = reverse("listening:conversation_edit", args=[conversation.pk])
+    data = {
+        "held_on": conversation.held_on.isoformat(),
+        "method": "phone",
+        "willingness": "1",
+        "concerns": "Typed back in",
+        "locality": conversation.locality_id,
+    }
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    conversation.refresh_from_db()
+    assert conversation.concerns == ""
+
+
+def test_an_organiser_searches_only_what_they_may_see(organiser_client, organiser_user):
+    round_ = ListeningRoundFactory(organisers=[organiser_user])
+    theirs = ConversationFactory(round=round_, concerns="Potholes on Mill Lane")
+    ConversationFactory(concerns="Potholes on Station Road")
+    assert listed(organiser_client, q="potholes") == [theirs]
+
+
+def test_sensitive_notes_never_reach_other_pages(volunteer_client, volunteer_user, staff_client):
+    round_ = ListeningRoundFactory(volunteers=[volunteer_user])
+    conversation = ConversationFactory(
+        round=round_, logged_by=volunteer_user, sensitive_notes="Secret-word-xyz"
+    )
+    from tests.listening.factories import FollowUpFactory
+
+    FollowUpFactory(conversation=conversation)
+    pages = [
+        reverse("home"),
+        round_.get_absolute_url(),
+        reverse("listening:follow_up_list"),
+        reverse("listening:theme_counts"),
+        reverse("people:offer_list"),
+        conversation.person.get_absolute_url(),
+    ]
+    for client in (volunteer_client, staff_client):
+        for page in pages:
+            response = client.get(page)
+            assert b"Secret-word-xyz" not in response.content, page
+    partial = staff_client.get(LIST, headers={"HX-Request": "true"})
+    assert b"Secret-word-xyz" not in partial.content
 
 
 def test_a_volunteer_logs_a_conversation_with_someone_the_hub_knows(volunteer_client, place):

@@ -512,3 +512,31 @@ def test_emails_hold_no_sensitive_notes_nor_what_was_said_nor_contact_details(
             "07700 900123",
         ):
             assert secret not in text
+
+
+def test_a_reminder_queued_before_the_promise_was_kept_is_not_sent(db):
+    from django.core import mail
+
+    from hubsite.notify.models import OutboxMessage
+    from hubsite.notify.services import message_deliver
+
+    follow_up = FollowUpFactory()
+    consent(follow_up.conversation.person, Consent.Purpose.KEEP_RECORD, given=True)
+    message = services.follow_up_remind(follow_up_id=follow_up.pk)
+    services.follow_up_done(follow_up=follow_up)
+    message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.CANCELLED
+    assert mail.outbox == []
+
+
+def test_erasing_the_person_removes_the_reminders_that_quoted_the_promise(db):
+    from hubsite.notify.models import OutboxMessage
+    from hubsite.people.services import person_erase
+
+    follow_up = FollowUpFactory(action="Call Alice Erasable back", due_on=TODAY())
+    consent(follow_up.conversation.person, Consent.Purpose.KEEP_RECORD, given=True)
+    services.follow_up_remind(follow_up_id=follow_up.pk)
+    assert OutboxMessage.objects.filter(body_text__contains="Alice Erasable").exists()
+    person_erase(person=follow_up.conversation.person)
+    assert not OutboxMessage.objects.filter(body_text__contains="Alice Erasable").exists()
