@@ -219,3 +219,22 @@ def rsvp_follow_up(*, rsvp_id):
     if rsvp is None or rsvp.event.ends_at > timezone.now():
         return None
     return notify(rsvp, "after")
+
+
+def message_still_wanted(message):
+    """The outbox's last check before sending an RSVP email (``notify.registry``): nothing
+    goes to an answer cancelled since, and reminders only to a place at an event still on."""
+    try:
+        _, _, pk, purpose, _ = message.key.split(":")
+        rsvp = Rsvp.objects.select_related("event").filter(pk=int(pk)).first()
+    except ValueError:
+        return True
+    if rsvp is None:
+        return False
+    if purpose == "cancelled":
+        return True
+    if rsvp.status == Rsvp.Status.CANCELLED or rsvp.event.status == Event.Status.CANCELLED:
+        return False
+    if purpose in ("reminder", "after", "promoted"):
+        return rsvp.status == Rsvp.Status.CONFIRMED
+    return True
