@@ -2,6 +2,7 @@
 cancel link, capacity under concurrency, and who sees and runs which event."""
 
 import datetime
+import itertools
 import threading
 
 import pytest
@@ -336,7 +337,7 @@ def test_a_weekly_gathering_creates_its_occurrences_at_the_same_local_time(staff
     assert EventSeries.objects.get().occurrences == 6
     local = [timezone.localtime(event.starts_at) for event in events]
     assert {moment.strftime("%H:%M") for moment in local} == {"18:00"}  # across clock changes
-    assert [(b.date() - a.date()).days for a, b in zip(local, local[1:])] == [7] * 5
+    assert [(b.date() - a.date()).days for a, b in itertools.pairwise(local)] == [7] * 5
 
 
 def test_a_monthly_gathering_on_the_31st_falls_on_each_months_last_day():
