@@ -1,8 +1,11 @@
 """Fixtures shared by the whole suite: users of each role with their Person, and clients
 signed in as them."""
 
+import time
+
 import pytest
 from allauth.account.models import EmailAddress
+from celery.signals import after_task_publish, task_postrun
 from django.test import Client
 
 from hubsite.people.models import Person, Role, User
@@ -73,3 +76,35 @@ def _fresh_cache(settings, request):
             "LOCATION": request.node.nodeid,
         }
     }
+
+
+class TaskWatch:
+    """Which tasks were sent to the broker and which the worker has finished, so a test waits
+    for exactly its own work (no result backend is needed)."""
+
+    def __init__(self):
+        self.sent, self.finished = set(), set()
+
+    def on_publish(self, sender=None, headers=None, **kwargs):
+        self.sent.add((headers or {}).get("id"))
+
+    def on_finish(self, task_id=None, **kwargs):
+        self.finished.add(task_id)
+
+    def __enter__(self):
+        after_task_publish.connect(self.on_publish, weak=False)
+        task_postrun.connect(self.on_finish, weak=False)
+        return self
+
+    def __exit__(self, *exc):
+        after_task_publish.disconnect(self.on_publish)
+        task_postrun.disconnect(self.on_finish)
+
+    def wait(self, timeout=30):
+        """Until every task sent so far (and those they sent) has run."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.sent and self.sent <= self.finished:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"The worker did not finish {self.sent - self.finished}")

@@ -3,11 +3,9 @@ send exactly one email per follow-up due today and one digest per owner, and non
 promise kept or a person who withdrew their consent."""
 
 import datetime
-import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from celery.signals import after_task_publish, task_postrun
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
@@ -17,7 +15,7 @@ from hubsite.notify.models import OutboxMessage
 from hubsite.people.models import Consent, Role
 from hubsite.people.services import consent_record
 from listening import tasks
-from tests.conftest import make_user
+from tests.conftest import TaskWatch, make_user
 from tests.listening.factories import ConversationFactory, FollowUpFactory
 
 DAY = datetime.timedelta(days=1)
@@ -31,38 +29,6 @@ def conversation_by(user):
     conversation = ConversationFactory(logged_by=user)
     consent(conversation.person, Consent.Purpose.KEEP_RECORD, given=True)
     return conversation
-
-
-class TaskWatch:
-    """Which tasks were sent to the broker and which the worker has finished, so a test waits
-    for exactly its own work (no result backend is needed)."""
-
-    def __init__(self):
-        self.sent, self.finished = set(), set()
-
-    def on_publish(self, sender=None, headers=None, **kwargs):
-        self.sent.add((headers or {}).get("id"))
-
-    def on_finish(self, task_id=None, **kwargs):
-        self.finished.add(task_id)
-
-    def __enter__(self):
-        after_task_publish.connect(self.on_publish, weak=False)
-        task_postrun.connect(self.on_finish, weak=False)
-        return self
-
-    def __exit__(self, *exc):
-        after_task_publish.disconnect(self.on_publish)
-        task_postrun.disconnect(self.on_finish)
-
-    def wait(self, timeout=30):
-        """Until every task sent so far (and those they sent) has run."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.sent and self.sent <= self.finished:
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"The worker did not finish {self.sent - self.finished}")
 
 
 @pytest.mark.celery_worker
