@@ -1462,3 +1462,12 @@ def test_staff_download_everything_the_hub_holds_about_a_person(staff_client):
     holdings = response.json()["holdings"]
     assert holdings["people"]["data"]["person"]["email"] == "nadia@example.test"
     assert "notify" in holdings
+
+
+def test_the_next_page_link_keeps_the_filters(staff_client, settings):
+    settings.PAGE_SIZE = 2
+    place = LocalityFactory(name="Pagetown")
+    PersonFactory.create_batch(3, locality=place)
+    response = staff_client.get(reverse("people:person_list"), {"locality": place.pk})
+    content = response.content.decode()
+    assert f'href="?locality={place.pk}&amp;page=2"' in content
