@@ -9,8 +9,26 @@ class ConnectConfig(AppConfig):
     verbose_name = "Connect"
 
     def ready(self):
+        from hubsite.framework.registry import register_figures, register_tasks
         from hubsite.notify.registry import register_send_check
+        from hubsite.people.registry import (
+            register_offers,
+            register_personal_data,
+            register_timeline,
+        )
 
+        from .selectors import people as selectors
+        from .services import people as services
         from .services import rsvps
 
         register_send_check("connect:rsvp:", rsvps.message_still_wanted)
+        register_timeline("connect", selectors.person_timeline)
+        register_personal_data(
+            "connect",
+            label="Events, volunteering and requests to join groups",
+            export=selectors.person_data_export,
+            erase=services.person_data_erase,
+        )
+        register_figures("connect", selectors.dashboard_figures)
+        register_tasks("connect", selectors.dashboard_tasks)
+        register_offers("connect", selectors.volunteering_offered)

@@ -4,7 +4,9 @@ they own and their errors land on the same fields."""
 from django import forms
 from django.utils import timezone
 
-from .models import Event, EventSeries
+from hubsite.people.models import Locality
+
+from .models import Availability, Event, EventSeries, Opportunity, Skill
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MAX_REMINDER_HOURS = 168
@@ -122,9 +124,17 @@ class JoinRequestForm(forms.Form):
     """Asking to join a group from its public page. A signed-in person is known already, so
     their form asks only for a message and their consent."""
 
-    first_name = forms.CharField(max_length=80)
+    first_name = forms.CharField(
+        max_length=80, error_messages={"required": "Enter your first name."}
+    )
     last_name = forms.CharField(max_length=80, required=False)
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter a valid email address, like name@example.com.",
+        },
+    )
     message = forms.CharField(
         label="A few words for the organisers",
         max_length=1000,
@@ -150,12 +160,6 @@ class JoinRequestForm(forms.Form):
         if self.known:
             for name in ("first_name", "last_name", "email"):
                 del self.fields[name]
-
-    def clean_first_name(self):
-        value = self.cleaned_data["first_name"].strip()
-        if not value:
-            raise forms.ValidationError("Enter your first name.")
-        return value
 
 
 class JoinDecisionForm(forms.Form):
@@ -197,4 +201,193 @@ class AttendanceForm(forms.Form):
 
     attended = forms.TypedChoiceField(
         choices=[("1", "Arrived"), ("0", "Not arrived")], coerce=lambda value: value == "1"
+    )
+
+
+# Volunteering ---------------------------------------------------------------------------
+
+
+MAX_NEW_SKILLS = 10
+MAX_SHIFT_PLACES = 500
+MAX_SHIFT_HOURS = 24
+
+
+class NewSkillsField(forms.CharField):
+    """Skills not on the list yet, typed and separated by commas."""
+
+    def to_python(self, value):
+        names = [name.strip() for name in (super().to_python(value) or "").split(",")]
+        names = [name for name in names if name]
+        if any(len(name) > 80 for name in names):
+            raise forms.ValidationError("Keep each skill's name under 80 characters.")
+        if len(names) > MAX_NEW_SKILLS:
+            raise forms.ValidationError(f"Add at most {MAX_NEW_SKILLS} new skills at a time.")
+        return names
+
+
+def _skills_field():
+    return forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _new_skills_field():
+    return NewSkillsField(
+        label="Other skills", required=False, help_text="Separate them with commas."
+    )
+
+
+class VolunteerOfferForm(forms.Form):
+    """What a person offers, when they are free and where."""
+
+    description = forms.CharField(
+        label="What you would like to offer",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your skills and interests, what you enjoy doing, anything to know.",
+    )
+    skills = _skills_field()
+    new_skills = _new_skills_field()
+    availability = forms.MultipleChoiceField(
+        label="When you are free",
+        choices=Availability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Mornings are until noon, afternoons until 5pm.",
+    )
+    locality = forms.ModelChoiceField(
+        queryset=Locality.objects.all(),
+        required=False,
+        label="Where you could help",
+        empty_label="Anywhere in the hub's area",
+    )
+    active = forms.BooleanField(
+        label="I am available to volunteer at the moment",
+        required=False,
+        initial=True,
+        help_text="Untick it to pause your offer without losing it.",
+    )
+
+    @staticmethod
+    def initial_from(offer):
+        if offer is None:
+            return {}
+        return {
+            "description": offer.description,
+            "skills": list(offer.skills.all()),
+            "availability": list(offer.availability or ()),
+            "locality": offer.locality,
+            "active": offer.active,
+        }
+
+    def clean_description(self):
+        value = self.cleaned_data["description"].strip()
+        if not value:
+            raise forms.ValidationError("Say what you would like to offer.")
+        return value
+
+
+class OpportunityForm(forms.ModelForm):
+    skills = _skills_field()
+    new_skills = _new_skills_field()
+
+    class Meta:
+        model = Opportunity
+        fields = ["title", "description", "skills", "group", "locality", "status"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "status": forms.RadioSelect,
+        }
+        help_texts = {
+            "description": "What volunteers will do, who they will work with, what to bring.",
+            "group": "The group the role is for; its organisers can manage it too.",
+        }
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+        self.fields["group"].empty_label = "No group"
+        self.fields["locality"].empty_label = "Anywhere in the hub's area"
+        if not self.instance.pk:  # a new opportunity is open
+            del self.fields["status"]
+
+    def clean_title(self):
+        value = self.cleaned_data["title"].strip()
+        if not value:
+            raise forms.ValidationError("Give the role a title.")
+        return value
+
+
+class ShiftForm(forms.Form):
+    starts_at = forms.DateTimeField(label="Starts", widget=DATETIME)
+    ends_at = forms.DateTimeField(label="Ends", widget=DATETIME)
+    places = forms.IntegerField(
+        label="Places",
+        min_value=1,
+        max_value=MAX_SHIFT_PLACES,
+        initial=1,
+        help_text="How many volunteers the shift needs.",
+        error_messages={"min_value": "A shift needs at least one place."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and starts_at <= timezone.now():
+            self.add_error("starts_at", "The shift cannot start in the past.")
+        if starts_at and ends_at:
+            if ends_at <= starts_at:
+                self.add_error("ends_at", "The shift must end after it starts.")
+            elif (ends_at - starts_at).total_seconds() > MAX_SHIFT_HOURS * 3600:
+                self.add_error("ends_at", "A shift lasts at most 24 hours: add one shift per day.")
+        return data
+
+
+class HoursForm(forms.Form):
+    """One field per person on a shift (``hours_<signup id>``): the hours they gave, or
+    empty for not recorded."""
+
+    def __init__(self, *args, signups, limit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+        self.signups = list(signups)
+        for signup in self.signups:
+            self.fields[f"hours_{signup.pk}"] = forms.DecimalField(
+                label=signup.person.full_name,
+                required=False,
+                max_digits=5,
+                decimal_places=2,
+                initial=signup.hours,
+                widget=forms.NumberInput(
+                    attrs={"step": "0.25", "min": "0", "inputmode": "decimal"}
+                ),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for name in self.fields:
+            hours = data.get(name)
+            if hours is None:
+                continue
+            if hours <= 0:
+                self.add_error(name, "Enter more than 0 hours, or leave it empty.")
+            elif hours > self.limit:
+                self.add_error(name, f"At most {self.limit.normalize():f} hours for this shift.")
+        return data
+
+    def rows(self):
+        """Each person on the shift with their field, for the table."""
+        return [(signup, self[f"hours_{signup.pk}"]) for signup in self.signups]
+
+    def hours(self):
+        """What the service takes: ``{signup id: hours or None}``."""
+        return {signup.pk: self.cleaned_data.get(f"hours_{signup.pk}") for signup in self.signups}
+
+
+class OfferFilterForm(forms.Form):
+    skill = forms.ModelChoiceField(
+        queryset=Skill.objects.all(), required=False, empty_label="Any skill"
+    )
+    locality = forms.ModelChoiceField(
+        queryset=Locality.objects.all(), required=False, empty_label="Anywhere"
     )

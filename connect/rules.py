@@ -41,3 +41,15 @@ def can_see_online_link(user, event, rsvp=None) -> bool:
     if can_manage_event(user, event):
         return True
     return rsvp is not None and rsvp.status == Rsvp.Status.CONFIRMED
+
+
+def can_manage_opportunity(user, opportunity) -> bool:
+    """Staff manage every volunteering opportunity; an organiser manages those they posted
+    and those of the groups they organise (their shifts, matches and hours too)."""
+    if is_staff(user):
+        return True
+    if not has_role(user, (Role.ORGANISER,)):
+        return False
+    if opportunity.created_by_id == user.pk:
+        return True
+    return opportunity.group_id is not None and is_group_organiser(user, opportunity.group_id)

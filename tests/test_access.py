@@ -17,6 +17,16 @@ PUBLIC = {
     "connect:event_detail_short",
     "connect:rsvp",
     "connect:rsvp_cancel",
+    # The calendar: upcoming events, by month, the iCalendar feeds and an event's .ics file.
+    "connect:event_list",
+    "connect:event_month",
+    "connect:events_ics",
+    "connect:group_events_ics",
+    "connect:event_ics",
+    # Interest groups: the public groups, a group's page, and asking to join it.
+    "connect:group_list",
+    "connect:group_page",
+    "connect:group_join",
     # django-allauth's pages for signing in, signing up and recovering an account.
     "account_login",
     "account_logout",

@@ -8,7 +8,15 @@ from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF_AND_ORGANISERS, role_
 
 # What this area offers, and to whom; each part adds its own line.
 OFFERS = [
+    Offer("Upcoming events", "connect:event_list", EVERYONE_SIGNED_IN),
+    Offer("This month's calendar", "connect:event_month", EVERYONE_SIGNED_IN),
     Offer("Plan an event", "connect:event_create", STAFF_AND_ORGANISERS),
+    Offer("Volunteering opportunities", "connect:opportunity_list", EVERYONE_SIGNED_IN),
+    Offer("Offer your skills and time", "connect:offer_mine", EVERYONE_SIGNED_IN),
+    Offer("My volunteering shifts", "connect:shift_mine", EVERYONE_SIGNED_IN),
+    Offer("Offers of help", "connect:offer_list", STAFF_AND_ORGANISERS),
+    Offer("Groups you can join", "connect:group_list", EVERYONE_SIGNED_IN),
+    Offer("Requests to join a group", "connect:join_requests", STAFF_AND_ORGANISERS),
     Offer("Groups", "people:group_list", STAFF_AND_ORGANISERS),
 ]
 

@@ -1,0 +1,36 @@
+"""Filters of the calendar (django-filter): by group, locality and type of event. The groups
+offered are those hosting an event the viewer may see; the queryset it filters is already
+limited to those events."""
+
+import django_filters
+
+from hubsite.people.models import Locality
+
+from .models import Event
+from .selectors.calendar import event_groups
+
+
+class EventFilter(django_filters.FilterSet):
+    group = django_filters.ModelChoiceFilter(
+        queryset=None, to_field_name="slug", empty_label="Any group"
+    )
+    locality = django_filters.ModelChoiceFilter(
+        queryset=Locality.objects.all(), to_field_name="slug", empty_label="Anywhere"
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Type", choices=Event.Kind.choices, empty_label="Any type"
+    )
+
+    class Meta:
+        model = Event
+        fields = ["group", "locality", "kind"]
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["group"].queryset = event_groups(viewer)
+
+    @property
+    def chosen_group(self):
+        """The group chosen in the filter, when it was understood, for its own feed."""
+        self.form.is_valid()  # cleans the form: the fields that were understood are kept
+        return self.form.cleaned_data.get("group")

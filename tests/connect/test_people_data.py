@@ -1,0 +1,104 @@
+"""What Connect contributes to the core about a person and the hub: timeline, data export,
+erasure, dashboard figures, what waits on the signed-in person, and offers of time."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from connect.models import JoinRequest, Rsvp, ShiftSignup, VolunteerOffer
+from hubsite.people import services as people_services
+from hubsite.people.models import Person
+from tests.connect.factories import (
+    EventFactory,
+    JoinRequestFactory,
+    RsvpFactory,
+    ShiftFactory,
+    ShiftSignupFactory,
+    VolunteerOfferFactory,
+)
+from tests.people.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def busy_person():
+    """Someone who answered events, came to one, offered time, gave hours, asked to join."""
+    person = PersonFactory(first_name="Busy", last_name="Bee")
+    past = timezone.now() - datetime.timedelta(days=3)
+    came = EventFactory(
+        title="Spring clean", starts_at=past, ends_at=past + datetime.timedelta(hours=2)
+    )
+    RsvpFactory(event=came, person=person, attendance=Rsvp.Attendance.ATTENDED)
+    RsvpFactory(event=EventFactory(title="Summer fair"), person=person)
+    VolunteerOfferFactory(person=person, description="Gardening on Saturdays")
+    shift = ShiftFactory(starts_at=past, ends_at=past + datetime.timedelta(hours=3))
+    ShiftSignupFactory(shift=shift, person=person, hours=Decimal("2.5"))
+    JoinRequestFactory(person=person, message="Count me in")
+    return person
+
+
+def test_the_persons_timeline_holds_their_events_volunteering_and_requests(
+    staff_client, busy_person
+):
+    response = staff_client.get(busy_person.get_absolute_url())
+    titles = [entry.title for entry in response.context["timeline"] if entry.area == "connect"]
+    assert "Has a place at Summer fair" in titles
+    assert "Has a place at Spring clean" in titles
+    assert "Offered to volunteer" in titles
+    assert any(title.startswith("Volunteering: ") for title in titles)
+    assert any(title.startswith("Asked to join ") for title in titles)
+
+
+def test_the_export_holds_everything_connect_knows(staff_client, busy_person):
+    response = staff_client.get(reverse("people:person_export", args=[busy_person.pk]))
+    data = json.loads(response.content)["holdings"]["connect"]["data"]
+    assert {row["event"] for row in data["events"]} == {"Spring clean", "Summer fair"}
+    assert data["events"][0]["attendance"] == "Came"
+    assert data["volunteering_offers"][0]["what"] == "Gardening on Saturdays"
+    assert data["shifts"][0]["hours"] == "2.50"
+    assert data["requests_to_join_groups"][0]["message"] == "Count me in"
+
+
+def test_erasure_removes_it_all_and_gives_their_place_to_the_next_in_line(busy_person):
+    upcoming = Rsvp.objects.get(person=busy_person, event__title="Summer fair").event
+    upcoming.capacity = 1
+    upcoming.save()
+    waiting = RsvpFactory(event=upcoming, status=Rsvp.Status.WAITING)
+    people_services.person_erase(person=busy_person)
+    assert not Person.objects.filter(last_name="Bee").exists()
+    for model in (Rsvp, ShiftSignup, VolunteerOffer, JoinRequest):
+        assert not model.objects.filter(person_id=busy_person.pk).exists()
+    waiting.refresh_from_db()
+    assert waiting.status == Rsvp.Status.CONFIRMED
+
+
+def test_the_dashboard_shows_connect_figures_to_staff(staff_client, busy_person):
+    response = staff_client.get(reverse("home"))
+    figures = {f.label: f.value for f in response.context["figures"] if f.area == "connect"}
+    assert figures["Upcoming events"] == 1
+    assert figures["Places taken at upcoming events"] == 1
+    assert figures["% attendance (last 90 days)"] == 100
+    assert figures["Volunteer hours this month"] in (0, 2)  # 3 days ago may be last month
+
+
+def test_a_member_sees_their_next_events_but_no_hub_figures(member_client, member_user):
+    event = EventFactory(title="Coffee morning")
+    RsvpFactory(event=event, person=member_user.person)
+    response = member_client.get(reverse("home"))
+    assert not [f for f in response.context["figures"] if f.area == "connect"]
+    tasks = [task for task in response.context["tasks"] if task.area == "connect"]
+    assert [task.url for task in tasks] == [event.get_absolute_url()]
+    assert "Coffee morning" in response.content.decode()
+
+
+def test_offers_of_time_join_the_hubs_list_of_offers(staff_client, busy_person):
+    response = staff_client.get(reverse("people:offer_list"), {"q": "gardening"})
+    assert [offer["person"] for offer in response.context["offers"]] == [busy_person]
+    VolunteerOffer.objects.update(active=False)
+    response = staff_client.get(reverse("people:offer_list"), {"q": "gardening"})
+    assert response.context["offers"] == []
