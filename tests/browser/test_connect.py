@@ -64,3 +64,63 @@ def test_a_full_event_offers_the_waiting_list_without_javascript(new_context):
     page.get_by_role("button", name="Join the waiting list").click()
     expect(page.get_by_text("on the waiting list").first).to_be_visible()
     assert Rsvp.objects.get(person__email="bo@example.test").status == Rsvp.Status.WAITING
+
+
+def test_the_connect_pages_are_accessible_on_a_phone(new_context, live_server, subtests):
+    import datetime
+
+    from django.utils import timezone
+
+    from hubsite.people.models import GroupMembership
+    from tests.browser.conftest import sign_in
+    from tests.conftest import make_user
+    from tests.connect.factories import (
+        JoinRequestFactory,
+        OpportunityFactory,
+        RsvpFactory,
+        ShiftFactory,
+        ShiftSignupFactory,
+        VolunteerOfferFactory,
+    )
+    from tests.people.factories import GroupFactory, GroupMembershipFactory
+
+    organiser = make_user("organiser", "organiser@example.test", first_name="Olu")
+    group = GroupFactory(name="Riverside tenants", public=True)
+    GroupMembershipFactory(
+        group=group, person=organiser.person, role=GroupMembership.Role.ORGANISER
+    )
+    event = EventFactory(title="Tenants' meeting", group=group, host=organiser)
+    RsvpFactory.create_batch(3, event=event)
+    started = timezone.now() - datetime.timedelta(hours=1)
+    EventFactory(starts_at=started, ends_at=started + datetime.timedelta(hours=3), group=group)
+    opportunity = OpportunityFactory(group=group, created_by=organiser)
+    shift = ShiftFactory(opportunity=opportunity)
+    ShiftSignupFactory(shift=shift)
+    VolunteerOfferFactory(person=organiser.person)
+    JoinRequestFactory(group=group)
+
+    page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    sign_in(page.context, live_server, organiser)
+    for path in [
+        "/connect/",
+        "/connect/events/",
+        "/connect/events/month/",
+        event.get_absolute_url(),
+        f"/connect/events/{event.pk}/check-in/",
+        f"/connect/events/{event.pk}/edit/",
+        "/connect/events/new/",
+        "/connect/volunteering/",
+        opportunity.get_absolute_url(),
+        "/connect/volunteering/offer/",
+        "/connect/volunteering/offers/",
+        "/connect/volunteering/my-shifts/",
+        "/connect/groups/",
+        f"/connect/groups/{group.slug}/",
+        "/connect/groups/requests/",
+        "/",
+    ]:
+        with subtests.test(path=path):
+            assert page.goto(path).status == 200
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+            assert_accessible(page)
