@@ -1,9 +1,16 @@
+"""Action's URLs: each views module of the area holds its own patterns."""
+
 from django.urls import path
 
-from . import views
+from .views import activities, asks, campaigns, home, stories, updates
 
 app_name = "action"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    *campaigns.urlpatterns,
+    *asks.urlpatterns,
+    *stories.urlpatterns,
+    *activities.urlpatterns,
+    *updates.urlpatterns,
 ]

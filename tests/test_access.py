@@ -13,6 +13,14 @@ PUBLIC = {
     "health",
     "people:invite_accept",
     # Events: a public event's page, answering it without an account, and the cancel link.
+    # Campaigns: the public list and page, signing, and the links in the emails.
+    "action:campaign_list",
+    "action:campaign_page",
+    "action:campaign_count",
+    "action:signup",
+    "action:signup_sent",
+    "action:signup_confirm",
+    "action:unsubscribe",
     "connect:event_detail",
     "connect:event_detail_short",
     "connect:rsvp",

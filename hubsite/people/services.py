@@ -19,7 +19,7 @@ from .selectors import invitation_pending, person_by_email
 log = logging.getLogger(__name__)
 
 # Slugs that URL patterns use for their own pages ("groups/new/").
-RESERVED_SLUGS = {"new", "requests"}
+RESERVED_SLUGS = {"confirm", "unsubscribe", "new", "requests"}
 
 
 def unique_slug(model, name, exclude_pk=None):

@@ -1,0 +1,2 @@
+"""Read queries of Action, one module per part: campaigns and sign-ups, asks,
+stories, activities, updates."""

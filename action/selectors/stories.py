@@ -1,0 +1,6 @@
+"""Read queries of Action's stories (being built)."""
+
+
+def campaign_page_context(campaign, viewer):
+    """What the campaign's public page shows of this part."""
+    return {}

@@ -1,0 +1,2 @@
+"""Writes of Action, one module per part: campaigns and sign-ups, asks, stories,
+activities, updates."""

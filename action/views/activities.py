@@ -1,0 +1,3 @@
+"""Action: activities (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Action: asks (being built)."""
+
+urlpatterns = []

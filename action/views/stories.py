@@ -1,0 +1,3 @@
+"""Action: stories (being built)."""
+
+urlpatterns = []

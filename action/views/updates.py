@@ -1,0 +1,3 @@
+"""Action: updates (being built)."""
+
+urlpatterns = []
