@@ -1,6 +1,8 @@
 """Forms of Connect. They validate what a person can type; the services re-check the rules
 they own and their errors land on the same fields."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 
@@ -10,6 +12,8 @@ from .models import Availability, Event, EventSeries, Opportunity, Skill
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MAX_REMINDER_HOURS = 168
+# How far ahead events and shifts may be planned (and a repeating series may run).
+HORIZON = datetime.timedelta(days=5 * 366)
 
 
 class EventForm(forms.ModelForm):
@@ -76,6 +80,8 @@ class EventForm(forms.ModelForm):
             self.add_error("ends_at", "The event must end after it starts.")
         if not self.instance.pk and starts_at and starts_at < timezone.now():
             self.add_error("starts_at", "The event cannot start in the past.")
+        if starts_at and starts_at > timezone.now() + HORIZON:
+            self.add_error("starts_at", "Plan events at most five years ahead.")
         if (data.get("occurrences") or 1) > 1 and not data.get("frequency"):
             self.add_error("frequency", "Choose how often the gathering repeats.")
         return data
@@ -129,6 +135,7 @@ class JoinRequestForm(forms.Form):
     )
     last_name = forms.CharField(max_length=80, required=False)
     email = forms.EmailField(
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": "Enter your email address.",
@@ -177,6 +184,7 @@ class WalkInForm(forms.Form):
     )
     last_name = forms.CharField(max_length=80, required=False)
     email = forms.EmailField(
+        max_length=254,
         required=False,
         help_text="If the hub already knows them by it, their record is used.",
         error_messages={
@@ -335,6 +343,8 @@ class ShiftForm(forms.Form):
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
         if starts_at and starts_at <= timezone.now():
             self.add_error("starts_at", "The shift cannot start in the past.")
+        if starts_at and starts_at > timezone.now() + HORIZON:
+            self.add_error("starts_at", "Plan shifts at most five years ahead.")
         if starts_at and ends_at:
             if ends_at <= starts_at:
                 self.add_error("ends_at", "The shift must end after it starts.")

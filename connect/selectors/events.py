@@ -86,15 +86,6 @@ def rsvp_for_viewer(event, viewer):
     return rsvp_of(event, _person_of(viewer))
 
 
-def rsvp_list(event):
-    """An event's answers with their people, places first, then the waiting list in order."""
-    return (
-        Rsvp.objects.filter(event=event)
-        .select_related("person", "person__locality")
-        .order_by("status", "responded_at", "id")
-    )
-
-
 def waiting_position(rsvp):
     """Where an RSVP stands on the waiting list (1 is next), or None."""
     if rsvp is None or rsvp.status != Rsvp.Status.WAITING:

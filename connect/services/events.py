@@ -13,6 +13,7 @@ from ..selectors.events import confirmed_places, groups_to_host
 from . import rsvps
 
 MAX_OCCURRENCES = 52
+HORIZON = timedelta(days=5 * 366)
 
 
 def _check(*, starts_at, ends_at, format, venue, online_link, capacity, visibility, group, **_):
@@ -68,6 +69,13 @@ def event_create(*, created_by, frequency="", occurrences=1, **fields):
         raise ValidationError(
             {"occurrences": f"Between 1 and {MAX_OCCURRENCES} gatherings at a time."}
         )
+    too_far = {"starts_at": "Plan events at most five years ahead."}
+    if fields["starts_at"] > timezone.now() + HORIZON:
+        raise ValidationError(too_far)
+    if occurrences > 1 and _shift(fields["starts_at"], frequency, occurrences - 1) > (
+        timezone.now() + HORIZON
+    ):
+        raise ValidationError(too_far)
     fields.setdefault("host", created_by)
     series = None
     if occurrences > 1:
@@ -106,7 +114,8 @@ def event_update(*, event, **fields):
     _check(**values)
     confirmed = confirmed_places(event)
     capacity = values["capacity"]
-    if capacity is not None and capacity < confirmed:
+    lowered = capacity is not None and (event.capacity is None or capacity < event.capacity)
+    if lowered and capacity < confirmed:
         raise ValidationError(
             {"capacity": f"{confirmed} people already have a place: allow at least {confirmed}."}
         )

@@ -130,10 +130,15 @@ def join_request_create(
     emailed and the person gets an acknowledgement), or the one already waiting."""
     if not group.public:
         raise ValidationError("This group does not take requests to join.")
+    signed_in = user is not None and user.is_authenticated and getattr(user, "person", None)
+    known_before = None if signed_in else person_by_email(email or "")
     person = _person_for(user=user, first_name=first_name, last_name=last_name, email=email)
+    # Only the person themself (signed in, or new to the hub) can agree to be contacted: a
+    # stranger typing a known address must not change that person's consent.
+    vouched = bool(signed_in) or known_before is None
     if GroupMembership.objects.filter(group=group, person=person).exists():
         raise ValidationError("You are already in this group.", code="already_member")
-    if consent_contact and not consent_given(person, Consent.Purpose.CONTACT_EMAIL):
+    if vouched and consent_contact and not consent_given(person, Consent.Purpose.CONTACT_EMAIL):
         consent_record(
             person=person,
             purpose=Consent.Purpose.CONTACT_EMAIL,

@@ -22,6 +22,8 @@ from hubsite.people.services import consent_record, person_create
 from ..models import Event, Rsvp
 
 CANCEL_SALT = "connect.rsvp-cancel"
+ANSWER_FORMAT = "%Y%m%d%H%M%S%f"
+ONCE_PER_EVENT = {"reminder", "after"}
 
 # What each email is about: subject and template. Answers a person asked for need no contact
 # consent; reminders and the follow-up do (see ``notify``'s categories).
@@ -85,7 +87,9 @@ def notify(rsvp, purpose):
         following = next_event_after(event)
         context["next_event"] = following
         context["next_url"] = site_url() + following.get_absolute_url() if following else ""
-    answer = rsvp.responded_at.strftime("%Y%m%d%H%M%S%f")
+    # Answers are keyed by the moment of answering (a new answer after cancelling gets its
+    # own confirmation); a reminder and a follow-up go once per person and event, whatever.
+    answer = "once" if purpose in ONCE_PER_EVENT else rsvp.responded_at.strftime(ANSWER_FORMAT)
     return message_queue(
         key=f"connect:rsvp:{rsvp.pk}:{purpose}:{answer}",
         to_email=person.email,
@@ -136,13 +140,18 @@ def _place_for(event):
 def rsvp_create(*, event, first_name="", last_name="", email="", consent_contact=False, user=None):
     """Answer an event. Returns ``(rsvp, created)``: answering again while holding a place
     or waiting changes nothing (``created`` is False)."""
+    signed_in = user is not None and user.is_authenticated and getattr(user, "person", None)
+    known_before = None if signed_in else person_by_email(email or "")
     person = _person_for(user=user, first_name=first_name, last_name=last_name, email=email)
+    # Only the person themself (signed in, or new to the hub) can agree to be contacted: a
+    # stranger typing a known address must not change that person's consent.
+    vouched = bool(signed_in) or known_before is None
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status == Event.Status.CANCELLED:
         raise ValidationError("This event has been cancelled.")
     if event.ends_at <= timezone.now():
         raise ValidationError("This event has already happened.")
-    if consent_contact:
+    if consent_contact and vouched:
         consent_record(
             person=person,
             purpose=Consent.Purpose.CONTACT_EMAIL,
@@ -171,6 +180,8 @@ def rsvp_cancel(*, rsvp):
     rsvp = Rsvp.objects.select_related("person").get(pk=rsvp.pk)
     if rsvp.status == Rsvp.Status.CANCELLED:
         return rsvp
+    if event.ends_at <= timezone.now():
+        raise ValidationError("This event has already happened: there is nothing to cancel.")
     rsvp.status, rsvp.cancelled_at = Rsvp.Status.CANCELLED, timezone.now()
     rsvp.save(update_fields=["status", "cancelled_at"])
     rsvp.event = event
@@ -225,7 +236,7 @@ def message_still_wanted(message):
     """The outbox's last check before sending an RSVP email (``notify.registry``): nothing
     goes to an answer cancelled since, and reminders only to a place at an event still on."""
     try:
-        _, _, pk, purpose, _ = message.key.split(":")
+        _, _, pk, purpose, answer = message.key.split(":")
         rsvp = Rsvp.objects.select_related("event").filter(pk=int(pk)).first()
     except ValueError:
         return True
@@ -235,6 +246,10 @@ def message_still_wanted(message):
         return True
     if rsvp.status == Rsvp.Status.CANCELLED or rsvp.event.status == Event.Status.CANCELLED:
         return False
+    if purpose not in ONCE_PER_EVENT and answer != rsvp.responded_at.strftime(ANSWER_FORMAT):
+        return False  # about an earlier answer
+    if purpose == "waiting":
+        return rsvp.status == Rsvp.Status.WAITING
     if purpose in ("reminder", "after", "promoted"):
         return rsvp.status == Rsvp.Status.CONFIRMED
     return True

@@ -24,6 +24,7 @@ from ..selectors.volunteering import hours_limit
 SIGNED_UP = ShiftSignup.Status.SIGNED_UP
 MAX_DESCRIPTION = 2000
 MAX_PLACES = 500
+HORIZON = timedelta(days=5 * 366)
 MAX_SHIFT_LENGTH = timedelta(hours=24)
 
 
@@ -199,6 +200,8 @@ def shift_add(*, opportunity, added_by, starts_at, ends_at, places):
         errors["__all__"] = "This opportunity is closed: reopen it to add shifts."
     if starts_at <= timezone.now():
         errors["starts_at"] = "The shift cannot start in the past."
+    elif starts_at > timezone.now() + HORIZON:
+        errors["starts_at"] = "Plan shifts at most five years ahead."
     if ends_at <= starts_at:
         errors["ends_at"] = "The shift must end after it starts."
     elif ends_at - starts_at > MAX_SHIFT_LENGTH:

@@ -209,7 +209,7 @@ def events_ics(request):
 
 @login_not_required
 def group_events_ics(request, slug):
-    group = get_object_or_404(Group, slug=slug)
+    group = get_object_or_404(Group, slug=slug, public=True)
     return _ics(
         request,
         f"{group.name} · {settings.HUB_NAME}",

@@ -138,7 +138,11 @@ def rsvp_cancel(request, token):
     if answer is None:
         return render(request, "connect/rsvp_cancel.html", {"invalid": True}, status=400)
     if request.method == "POST":
-        answer = rsvp_services.rsvp_cancel(rsvp=answer)
+        try:
+            answer = rsvp_services.rsvp_cancel(rsvp=answer)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return render(request, "connect/rsvp_cancel.html", {"rsvp": answer}, status=400)
         messages.success(request, f"Your answer for “{answer.event}” has been cancelled.")
         return render(request, "connect/rsvp_cancel.html", {"rsvp": answer, "done": True})
     return render(request, "connect/rsvp_cancel.html", {"rsvp": answer})

@@ -38,8 +38,8 @@ def hub():
     its own private meeting, an event for everyone signed in, an online event, a cancelled
     one, and events that have already happened; all in next month except the past ones."""
     riverside, hilltop = LocalityFactory(name="Riverside"), LocalityFactory(name="Hilltop")
-    choir = GroupFactory(name="Community choir", slug="choir")
-    tenants = GroupFactory(name="Tenants' association", slug="tenants")
+    choir = GroupFactory(name="Community choir", slug="choir", public=True)
+    tenants = GroupFactory(name="Tenants' association", slug="tenants", public=True)
     day = next_month() + datetime.timedelta(days=9)
     events = {
         "supper": EventFactory(
@@ -349,6 +349,13 @@ def test_a_groups_feed_holds_only_its_public_events(client, hub):
     assert summaries(calendar) == {"Open supper"}
     calendar = parse(client.get(reverse("connect:group_events_ics", args=["tenants"])))
     assert summaries(calendar) == {"Tenants fair"}
+
+
+def test_a_group_without_a_public_page_has_no_feed(client, hub):
+    GroupFactory(name="Private circle", slug="private-circle")
+    response = client.get(reverse("connect:group_events_ics", args=["private-circle"]))
+    assert response.status_code == 404
+    assert b"Private circle" not in response.content
 
 
 def test_the_feed_of_an_unknown_group_is_not_found(client, hub):

@@ -432,3 +432,63 @@ def test_twenty_people_racing_for_five_places_never_overfill_the_event():
     first_waiting.refresh_from_db()
     assert first_waiting.status == "confirmed"
     assert Rsvp.objects.filter(status="confirmed").count() == 5
+
+
+def test_a_stranger_typing_a_known_address_changes_nothing_of_that_persons_consent(client):
+    from hubsite.people.services import consent_record
+
+    bo = PersonFactory(email="bo@example.test")
+    consent_record(person=bo, purpose="contact_email", given=False, method="online")
+    answer(client, EventFactory(), email="BO@example.test", consent_contact="on")
+    assert bo.consents.first().given is False
+    assert bo.consents.count() == 1
+
+
+def test_a_second_answer_after_cancelling_gets_one_reminder_in_all(client):
+    event = EventFactory(starts_at=soon(days=0, hour=23), reminder_hours=24)
+    rsvp = RsvpFactory(event=event)
+    Consent.objects.create(person=rsvp.person, purpose="contact_email", given=True, method="online")
+    services.rsvp_remind(rsvp_id=rsvp.pk)
+    services.rsvp_cancel(rsvp=rsvp)
+    services.rsvp_create(event=event, email=rsvp.person.email, first_name="Again")
+    services.rsvp_remind(rsvp_id=rsvp.pk)
+    assert OutboxMessage.objects.filter(key__contains=":reminder:").count() == 1
+
+
+def test_a_cancel_link_after_the_event_says_it_has_happened(client):
+    start = timezone.now() - datetime.timedelta(days=1)
+    rsvp = RsvpFactory(
+        event=EventFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=1))
+    )
+    url = reverse("connect:rsvp_cancel", args=[services.cancel_token(rsvp)])
+    response = client.post(url)
+    assert response.status_code == 400
+    assert b"This event has happened" in response.content
+    rsvp.refresh_from_db()
+    assert rsvp.status == "confirmed"
+
+
+def test_events_are_planned_at_most_five_years_ahead(staff_client):
+    far = "9999-12-01T18:00"
+    response = staff_client.post(
+        reverse("connect:event_create"),
+        event_data(starts_at=far, ends_at="9999-12-01T20:00", frequency="monthly", occurrences="3"),
+    )
+    assert response.status_code == 200
+    assert "starts_at" in response.context["form"].errors
+    assert not Event.objects.exists()
+
+
+def test_an_overfilled_event_can_still_be_edited_when_its_capacity_is_left_alone(staff_client):
+    event = EventFactory(capacity=2)
+    RsvpFactory.create_batch(3, event=event)  # a walk-in made it three
+    data = event_data(
+        title="Renamed",
+        capacity="2",
+        starts_at=timezone.localtime(event.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        ends_at=timezone.localtime(event.ends_at).strftime("%Y-%m-%dT%H:%M"),
+    )
+    response = staff_client.post(reverse("connect:event_edit", args=[event.pk]), data)
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.title == "Renamed"
