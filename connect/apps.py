@@ -12,11 +12,13 @@ class ConnectConfig(AppConfig):
         from hubsite.framework.registry import register_figures, register_tasks
         from hubsite.notify.registry import register_send_check
         from hubsite.people.registry import (
+            register_demo_data,
             register_offers,
             register_personal_data,
             register_timeline,
         )
 
+        from . import demo
         from .selectors import people as selectors
         from .services import people as services
         from .services import rsvps
@@ -32,3 +34,4 @@ class ConnectConfig(AppConfig):
         register_figures("connect", selectors.dashboard_figures)
         register_tasks("connect", selectors.dashboard_tasks)
         register_offers("connect", selectors.volunteering_offered)
+        register_demo_data("connect", demo.seed)
