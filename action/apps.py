@@ -1,6 +1,29 @@
+"""The Action area of the hub (layer 2, DESIGN.md): campaigns, sign-ups, asks, stories,
+activities and updates to supporters. What it contributes to the core is registered here."""
+
 from django.apps import AppConfig
 
 
 class ActionConfig(AppConfig):
     name = "action"
     verbose_name = "Action"
+
+    def ready(self):
+        from hubsite.framework.registry import register_figures
+        from hubsite.notify.registry import register_send_check
+        from hubsite.people.registry import register_personal_data, register_timeline
+
+        from .selectors import people as selectors
+        from .services import asks, updates
+        from .services import people as services
+
+        register_send_check(updates.KEY_PREFIX, updates.message_still_wanted)
+        register_send_check("action:solidarity:", asks.solidarity_invite_still_wanted)
+        register_timeline("action", selectors.person_timeline)
+        register_personal_data(
+            "action",
+            label="Campaigns signed, actions, stories and activities",
+            export=selectors.person_data_export,
+            erase=services.person_data_erase,
+        )
+        register_figures("action", selectors.dashboard_figures)

@@ -91,6 +91,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "hubsite.urls"
+# Only for the benchmark (bench/run.py): count each request's SQL queries in a response
+# header, and serve its baseline page beside the hub's URLs. Never set in production.
+if env_bool("HUB_BENCH", False):
+    MIDDLEWARE.insert(0, "bench.middleware.QueryCountMiddleware")
+    ROOT_URLCONF = "bench.urls"
 WSGI_APPLICATION = "hubsite.wsgi.application"
 ASGI_APPLICATION = "hubsite.asgi.application"
 
@@ -192,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
     "connect-event-follow-ups": {
         "task": "connect.tasks.events_follow_up_due",
         "schedule": crontab(minute=20),
+    },
+    # An update to supporters whose chain of batches broke (a worker lost) carries on.
+    "action-updates-resume": {
+        "task": "action.tasks.updates_resume_stalled",
+        "schedule": crontab(minute="*/10"),
     },
     "listening-follow-ups-overdue-digest": {
         "task": "listening.tasks.follow_ups_digest_overdue",

@@ -21,6 +21,20 @@ PUBLIC = {
     "action:signup_sent",
     "action:signup_confirm",
     "action:unsubscribe",
+    # Stories: the public list, a story's page and photo, telling one (a visitor through an
+    # emailed link), and the teller's link from their emails (follow, edit, consent).
+    "action:story_list",
+    "action:story_detail",
+    "action:story_photo",
+    "action:story_create",
+    "action:story_link_sent",
+    "action:story_write",
+    "action:story_teller",
+    "action:story_teller_edit",
+    "action:story_teller_photo",
+    # Asks: a supporter asks for their link by email, and says what they did from it.
+    "action:actions_link",
+    "action:supporter_actions",
     "connect:event_detail",
     "connect:event_detail_short",
     "connect:rsvp",

@@ -1,6 +1,67 @@
-"""Read queries of Action's stories (being built)."""
+"""Read queries of stories. Public means approved *and* consented to, and that rule lives in
+the queryset (``story_public``), so no page can show a story by forgetting a check."""
+
+from django.db.models import Count, Q
+
+from ..models import Story
+from ..rules import is_staff
+
+# How many stories a campaign's page shows (the rest are on the stories page).
+ON_CAMPAIGN_PAGE = 3
+
+
+def story_public():
+    return Story.objects.filter(status=Story.Status.APPROVED, consent_to_publish=True)
+
+
+def story_public_list(campaign=None):
+    """Public stories, newest first, with what the list shows of them in the same query."""
+    stories = story_public().select_related("person", "campaign")
+    if campaign is not None:
+        stories = stories.filter(campaign=campaign)
+    return stories.order_by("-published_at", "-id")
 
 
 def campaign_page_context(campaign, viewer):
-    """What the campaign's public page shows of this part."""
-    return {}
+    """What the campaign's public page shows of this part: its latest public stories."""
+    return {"stories": list(story_public_list(campaign)[:ON_CAMPAIGN_PAGE])}
+
+
+def story_visible(viewer):
+    """Stories ``viewer`` may read: public ones; their own; every one for staff."""
+    stories = Story.objects.select_related("person", "campaign")
+    if is_staff(viewer):
+        return stories
+    public = Q(status=Story.Status.APPROVED, consent_to_publish=True)
+    if viewer.is_authenticated:
+        return stories.filter(public | Q(person__user=viewer))
+    return stories.filter(public)
+
+
+def story_mine(user):
+    """A signed-in teller's own stories, public or not."""
+    return (
+        Story.objects.filter(person__user=user)
+        .select_related("campaign")
+        .order_by("-created_at", "-id")
+    )
+
+
+def story_queue(status=Story.Status.SUBMITTED):
+    """Stories for staff to review, oldest waiting first."""
+    return (
+        Story.objects.filter(status=status)
+        .select_related("person", "campaign", "moderated_by")
+        .order_by("created_at", "id")
+    )
+
+
+def story_status_counts():
+    """How many stories are in each state, in the order of ``Story.Status``: one query."""
+    counts = dict(Story.objects.order_by().values_list("status").annotate(n=Count("id")))
+    return [counts.get(value, 0) for value in Story.Status.values]
+
+
+def story_waiting_count():
+    """Stories waiting for staff, for the area's home page."""
+    return Story.objects.filter(status=Story.Status.SUBMITTED).count()

@@ -82,9 +82,8 @@ def _page_context(request, campaign, form):
 @login_not_required
 def campaign_page(request, slug):
     campaign = _campaign(request, slug)
-    return render(
-        request, "action/campaign_page.html", _page_context(request, campaign, SignupForm())
-    )
+    form = SignupForm(initial={"invited_from": request.GET.get("invited_from", "")[:140]})
+    return render(request, "action/campaign_page.html", _page_context(request, campaign, form))
 
 
 @login_not_required
@@ -106,6 +105,12 @@ def signup(request, slug):
     if form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("website")
+        invited_from = data.pop("invited_from")
+        data["invited_from"] = (
+            selectors.campaign_public().exclude(pk=campaign.pk).filter(slug=invited_from).first()
+            if invited_from
+            else None
+        )
         try:
             services.signup_create(campaign=campaign, **data)
         except ValidationError as error:

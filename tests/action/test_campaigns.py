@@ -317,3 +317,13 @@ def test_only_those_who_run_it_see_the_supporters(client, member_client, staff_c
     response = staff_client.get(url)
     assert response.status_code == 200
     assert b"secret@example.test" not in client.get(campaign.get_absolute_url()).content
+
+
+def test_a_sign_up_from_an_invitation_remembers_where_it_came_from(client):
+    first, second = CampaignFactory(), CampaignFactory()
+    page = client.get(second.get_absolute_url(), {"invited_from": first.slug})
+    assert f'value="{first.slug}"' in page.content.decode()
+    sign(client, second, invited_from=first.slug)
+    assert Signup.objects.get().invited_from == first
+    sign(client, second, email="other@example.test", invited_from="no-such-campaign")
+    assert Signup.objects.get(email="other@example.test").invited_from is None
