@@ -235,7 +235,17 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/h/ip",
     "reset_password": "5/h/ip,3/h/key",
     "confirm_email": "1/3m/key",
+    # The hub's own public forms, limited by the same machinery (per client IP, IPv6 by /64,
+    # behind TRUSTED_PROXY_COUNT proxies; "key" is the email address typed).
+    "event_rsvp": "20/h/ip",
+    "group_join": "10/h/ip",
+    "campaign_signup": "10/h/ip,3/h/key",
+    "actions_link": "10/h/ip,3/h/key",
+    "story_link": "10/h/ip,3/h/key",
 }
+# How many proxies in front of the hub add to X-Forwarded-For (rate limits need the client's
+# address, not the proxy's); 0 reads the connection's own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = HUB_NAME
 # Staff must set up an authenticator app before using the hub (on by default in production).

@@ -4,9 +4,9 @@ runners invite their supporters to a campaign that stands with theirs."""
 
 from contextlib import suppress
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -20,24 +20,12 @@ from ..selectors import asks as selectors
 from ..selectors.campaigns import campaign_managed, campaign_public
 from ..services import asks as services
 
-# Links asked for in an hour from one address (IP) and for one email address.
-LINKS_PER_IP = 10
-LINKS_PER_EMAIL = 3
-
 
 def _managed(request, slug):
     campaign = get_object_or_404(campaign_managed(request.user), slug=slug)
     if not rules.can_manage_campaign(request.user, campaign):
         raise PermissionDenied
     return campaign
-
-
-def _over_limit(key, limit):
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        return False
 
 
 def _int(value):
@@ -167,10 +155,7 @@ def actions_link(request, slug):
         email = form.cleaned_data["email"].lower()
         if form.cleaned_data["website"]:  # a bot: send nothing
             return render(request, "action/ask_link.html", {**context, "sent": True})
-        ip = request.META.get("REMOTE_ADDR", "")
-        if _over_limit(f"action:actions-link:ip:{ip}", LINKS_PER_IP) or _over_limit(
-            f"action:actions-link:email:{email}", LINKS_PER_EMAIL
-        ):
+        if not ratelimit.consume(request, action="actions_link", key=email):
             return render(
                 request, "action/ask_link.html", {**context, "rate_limited": True}, status=429
             )

@@ -2,10 +2,10 @@
 confirm and unsubscribe links from the emails, and the screens where staff and organisers
 start, edit and follow their campaigns."""
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,10 +21,6 @@ from ..selectors import campaigns as selectors
 from ..selectors import stories as story_selectors
 from ..services import campaigns as services
 
-# Sign-ups allowed in an hour from one address (IP) and for one email address.
-LIMIT_PER_IP = 10
-LIMIT_PER_EMAIL = 3
-
 
 def _show_errors(form, error):
     if not hasattr(error, "error_dict"):
@@ -32,21 +28,6 @@ def _show_errors(form, error):
         return
     for name, errors in error.error_dict.items():
         form.add_error(name if name in form.fields else None, errors)
-
-
-def _over_limit(key, limit):
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        return False
-
-
-def _rate_limited(request, email):
-    ip = request.META.get("REMOTE_ADDR", "")
-    return _over_limit(f"action:signup:ip:{ip}", LIMIT_PER_IP) or _over_limit(
-        f"action:signup:email:{email.lower()}", LIMIT_PER_EMAIL
-    )
 
 
 @login_not_required
@@ -100,7 +81,9 @@ def signup(request, slug):
     form = SignupForm(request.POST)
     if form.is_valid() and form.cleaned_data["website"]:
         return redirect("action:signup_sent", slug=campaign.slug)  # a bot: save nothing
-    if form.is_valid() and _rate_limited(request, form.cleaned_data["email"]):
+    if form.is_valid() and not ratelimit.consume(
+        request, action="campaign_signup", key=form.cleaned_data["email"].lower()
+    ):
         return render(request, "action/rate_limited.html", {"campaign": campaign}, status=429)
     if form.is_valid():
         data = dict(form.cleaned_data)

@@ -3,10 +3,10 @@ media files are not public), telling a story (signed in, or as a visitor through
 link), the teller's own pages (signed in, or from the link in their emails) where they edit
 it and give or withdraw consent, and the staff's moderation queue."""
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -24,9 +24,6 @@ from ..selectors import campaigns as campaign_selectors
 from ..selectors import stories as selectors
 from ..services import stories as services
 
-# Links to tell a story asked for from one address (IP) in an hour.
-LINKS_PER_IP = 10
-
 
 def _show_errors(form, error):
     if not hasattr(error, "error_dict"):
@@ -34,15 +31,6 @@ def _show_errors(form, error):
         return
     for name, errors in error.error_dict.items():
         form.add_error(name if name in form.fields else None, errors)
-
-
-def _too_many_links(request):
-    key = f"action:story-link:ip:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > LINKS_PER_IP
-    except ValueError:  # expired between add and incr
-        return False
 
 
 def _public_campaign(slug=None, pk=None):
@@ -152,7 +140,7 @@ def story_create(request):
         data = form.cleaned_data
         if data["website"]:
             return redirect("action:story_link_sent")  # a bot: send nothing
-        if _too_many_links(request):
+        if not ratelimit.consume(request, action="story_link", key=data["email"].lower()):
             return render(request, "action/story_rate_limited.html", status=429)
         services.story_link_send(
             email=data["email"],

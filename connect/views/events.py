@@ -1,9 +1,9 @@
 """An event's page (public for public events) with its RSVP, the cancel link from the email,
 and the screens where staff and organisers create, change and cancel events."""
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
@@ -20,9 +20,6 @@ from ..models import Rsvp
 from ..selectors import events as selectors
 from ..services import events as services
 from ..services import rsvps as rsvp_services
-
-# Answers from one address in an hour before the form asks them to wait.
-RSVP_LIMIT_PER_HOUR = 20
 
 
 def _show_errors(form, error):
@@ -63,16 +60,6 @@ def _detail_context(request, event, rsvp, form):
     }
 
 
-def _too_many(request):
-    ip = request.META.get("REMOTE_ADDR", "")
-    key = f"connect:rsvp:{ip}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > RSVP_LIMIT_PER_HOUR
-    except ValueError:  # expired between add and incr
-        return False
-
-
 @login_not_required
 @require_POST
 def rsvp(request, pk):
@@ -90,7 +77,7 @@ def rsvp(request, pk):
         )
     if form.is_valid() and form.cleaned_data["website"]:
         return redirect(event)  # a bot: say nothing, save nothing
-    if form.is_valid() and not one_click and _too_many(request):
+    if form.is_valid() and not one_click and not ratelimit.consume(request, action="event_rsvp"):
         form.add_error(None, "Too many answers from here in the last hour. Please try later.")
     if form.is_valid():
         data = form.cleaned_data

@@ -3,10 +3,10 @@ join, and the screen where its organisers (and hub staff) welcome or decline tho
 
 The public pages show what a group is about and how many are in it, never who."""
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,9 +20,6 @@ from ..models import JoinRequest
 from ..selectors import groups as selectors
 from ..services import groups as services
 
-# Requests to join from one address in an hour before the form asks them to wait.
-JOIN_LIMIT_PER_HOUR = 20
-
 
 def _page(request, queryset):
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -34,16 +31,6 @@ def _show_errors(form, error):
         return
     for name, errors in error.error_dict.items():
         form.add_error(name if name in form.fields else None, errors)
-
-
-def _too_many(request):
-    ip = request.META.get("REMOTE_ADDR", "")
-    key = f"connect:group-join:{ip}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > JOIN_LIMIT_PER_HOUR
-    except ValueError:  # expired between add and incr
-        return False
 
 
 def _group(slug):
@@ -89,7 +76,7 @@ def group_join(request, slug):
     form = JoinRequestForm(request.POST, user=request.user)
     if form.is_valid() and form.cleaned_data["website"]:
         return redirect(_page_of(group))  # a bot: say nothing, save nothing
-    if form.is_valid() and not form.known and _too_many(request):
+    if form.is_valid() and not form.known and not ratelimit.consume(request, action="group_join"):
         form.add_error(None, "Too many requests from here in the last hour. Please try later.")
     if form.is_valid():
         data = form.cleaned_data

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from connect.models import Event, JoinRequest
 from connect.services.groups import join_request_create, join_request_decide
-from connect.views import groups as group_views
 from hubsite.notify.models import OutboxMessage
 from hubsite.people.models import Consent, GroupMembership, Person
 from hubsite.people.services import group_create
@@ -293,8 +292,8 @@ def test_a_bot_filling_the_hidden_field_saves_nothing(client, group, organisers)
     assert not OutboxMessage.objects.exists()
 
 
-def test_too_many_requests_from_one_address_are_refused(client, group, monkeypatch):
-    monkeypatch.setattr(group_views, "JOIN_LIMIT_PER_HOUR", 2)
+def test_too_many_requests_from_one_address_are_refused(client, group, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "group_join": "2/h/ip"}
     for n in range(2):
         assert ask(client, group, email=f"p{n}@example.test").status_code == 302
 
