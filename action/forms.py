@@ -41,7 +41,7 @@ class CampaignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["groups"].queryset = groups
         self.fields["partners"].queryset = Group.objects.order_by("name")
-        others = Campaign.objects.order_by("name")
+        others = campaign_public().order_by("name")
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["endorsements"].queryset = others

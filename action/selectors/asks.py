@@ -35,15 +35,21 @@ def ask_list(campaign, *, viewer=None, person=None, active_only=True):
 
 
 def actions_recent(campaign, limit=RECENT_ACTIONS):
-    """The latest actions taken, as plain rows: ``name`` is the first name of those whose
-    latest word on showing their name is yes, and empty for everyone else."""
+    """The latest actions taken, as plain rows: ``name`` is the first name of those who
+    chose to show it when signing this campaign and whose latest word on showing their name
+    is still yes; empty for everyone else."""
     shows_name = Consent.objects.filter(
         person=OuterRef("person_id"), purpose=Consent.Purpose.SHOW_NAME
     ).order_by("-recorded_at", "-id")
+    chose_here = Signup.objects.filter(
+        campaign=campaign, person=OuterRef("person_id"), show_name=True
+    )
     return (
         ActionTaken.objects.filter(ask__campaign=campaign)
-        .annotate(shown=Subquery(shows_name.values("given")[:1]))
-        .annotate(name=Case(When(shown=True, then=F("person__first_name")), default=Value("")))
+        .annotate(shown=Subquery(shows_name.values("given")[:1]), here=Exists(chose_here))
+        .annotate(
+            name=Case(When(shown=True, here=True, then=F("person__first_name")), default=Value(""))
+        )
         .order_by("-taken_at", "-id")
         .values("pk", "taken_at", "name", ask_title=F("ask__title"))[:limit]
     )

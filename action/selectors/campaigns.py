@@ -1,9 +1,9 @@
 """Read queries of campaigns and their supporters. A campaign's public figures count only
 confirmed sign-ups; names shown are only of those who chose to show them."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
-from hubsite.people.models import GroupMembership, Role
+from hubsite.people.models import Consent, GroupMembership, Role
 from hubsite.people.rules import has_role
 
 from ..models import Campaign, Signup
@@ -60,8 +60,13 @@ def campaign_page_queryset(viewer):
 
 def supporters_shown(campaign, limit=30):
     """The latest confirmed supporters who chose to show their name."""
+    still_agrees = Consent.objects.filter(
+        person=OuterRef("person_id"), purpose=Consent.Purpose.SHOW_NAME
+    ).order_by("-recorded_at", "-id")
     return (
         Signup.objects.filter(campaign=campaign, status=CONFIRMED, show_name=True)
+        .annotate(still_agrees=Subquery(still_agrees.values("given")[:1]))
+        .filter(still_agrees=True)
         .only("first_name", "last_name", "confirmed_at", "comment")
         .order_by("-confirmed_at", "-id")[:limit]
     )

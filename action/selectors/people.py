@@ -57,6 +57,14 @@ def person_timeline(person, viewer):
     return entries
 
 
+def _signups_of(person):
+    """Sign-ups of the person, and those still waiting for confirmation under their address."""
+    signups = Signup.objects.filter(person=person)
+    if person.email:
+        signups = signups | Signup.objects.filter(person=None, email__iexact=person.email)
+    return signups.select_related("campaign").order_by("created_at", "id")
+
+
 def person_data_export(person, viewer=None):
     return {
         "campaigns_signed": [
@@ -69,7 +77,7 @@ def person_data_export(person, viewer=None):
                 "show_name": signup.show_name,
                 "news_by_email": signup.consent_contact and not signup.unsubscribed_at,
             }
-            for signup in Signup.objects.filter(person=person).select_related("campaign")
+            for signup in _signups_of(person)
         ],
         "actions_taken": [
             {

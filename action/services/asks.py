@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue
@@ -185,13 +186,19 @@ def solidarity_invite(*, from_campaign, to_campaign, invited_by):
         return people
     from ..tasks import solidarity_invite_batch
 
+    def enqueue(batch):
+        try:
+            solidarity_invite_batch.delay(from_campaign.pk, to_campaign.pk, batch)
+        except (OperationalError, OSError):  # broker down: write them now, the outbox sends
+            solidarity_invite_send(
+                from_campaign_id=from_campaign.pk,
+                to_campaign_id=to_campaign.pk,
+                signup_ids=batch,
+            )
+
     for start in range(0, len(signup_ids), INVITE_BATCH_SIZE):
         batch = signup_ids[start : start + INVITE_BATCH_SIZE]
-        transaction.on_commit(
-            lambda batch=batch: solidarity_invite_batch.delay(
-                from_campaign.pk, to_campaign.pk, batch
-            )
-        )
+        transaction.on_commit(lambda batch=batch: enqueue(batch))
     return people
 
 

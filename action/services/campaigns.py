@@ -34,12 +34,19 @@ def site_url():
 # Campaigns -------------------------------------------------------------------------------
 
 
-def _check_groups(created_by, groups):
-    if is_staff(created_by):
+def _check_groups(user, groups, current=()):
+    """An organiser puts only groups they organise behind a campaign, and never takes away
+    a group they do not organise (a joint campaign stays joint); staff choose freely."""
+    if is_staff(user):
         return
-    allowed = set(groups_to_back(created_by).values_list("pk", flat=True))
-    if not groups or any(group.pk not in allowed for group in groups):
+    allowed = set(groups_to_back(user).values_list("pk", flat=True))
+    chosen, before = {group.pk for group in groups}, {group.pk for group in current}
+    if not chosen or (chosen - before) - allowed:
         raise ValidationError({"groups": "Choose among the groups you organise."})
+    if (before - chosen) - allowed:
+        raise ValidationError(
+            {"groups": "Only that group's organisers or staff can take it off the campaign."}
+        )
 
 
 @transaction.atomic
@@ -68,7 +75,7 @@ def campaign_update(
     *, campaign, edited_by, groups=None, themes=None, partners=None, endorsements=None, **fields
 ):
     if groups is not None:
-        _check_groups(edited_by, list(groups))
+        _check_groups(edited_by, list(groups), current=list(campaign.groups.all()))
     if "name" in fields:
         fields["name"] = " ".join(fields["name"].split())
         if Campaign.objects.filter(name__iexact=fields["name"]).exclude(pk=campaign.pk).exists():
@@ -177,6 +184,14 @@ def signup_create(
             _email(signup, "confirm", "Please confirm your name on {campaign}")
             return signup
     today = timezone.localdate().isoformat()
+    if signup.status == Signup.Status.PENDING:
+        # Whoever holds the address confirms what was typed last, shown on the confirm page:
+        # a stranger's earlier attempt never speaks for them.
+        signup.first_name, signup.last_name = first_name.strip(), last_name.strip()
+        signup.postcode, signup.locality, signup.comment = postcode, locality, comment.strip()
+        signup.show_name, signup.consent_contact = show_name, consent_contact
+        signup.invited_from = invited_from
+        signup.save()
     if signup.status == Signup.Status.CONFIRMED:
         _email(signup, "already", "You have already signed {campaign}", f":{today}")
     else:

@@ -3,6 +3,7 @@
 import factory
 
 from action.models import Activity, Ask, Campaign, Signup, Story
+from hubsite.people.models import Consent
 from tests.people.factories import PersonFactory
 
 
@@ -20,8 +21,12 @@ class CampaignFactory(factory.django.DjangoModelFactory):
 
 
 class SignupFactory(factory.django.DjangoModelFactory):
+    """A confirmed sign-up; one that shows its name carries the person's consent to it, as
+    confirming records it."""
+
     class Meta:
         model = Signup
+        skip_postgeneration_save = True
 
     campaign = factory.SubFactory(CampaignFactory)
     person = factory.SubFactory(PersonFactory)
@@ -30,6 +35,13 @@ class SignupFactory(factory.django.DjangoModelFactory):
     status = Signup.Status.CONFIRMED
     consent_contact = True
     confirmed_at = factory.Faker("date_time_this_year", tzinfo=__import__("datetime").UTC)
+
+    @factory.post_generation
+    def name_consent(self, create, extracted, **kwargs):
+        if create and self.show_name and self.person_id and self.status == "confirmed":
+            Consent.objects.create(
+                person=self.person, purpose=Consent.Purpose.SHOW_NAME, given=True, method="online"
+            )
 
 
 class AskFactory(factory.django.DjangoModelFactory):

@@ -331,17 +331,23 @@ def test_a_pending_sign_up_cannot_record_actions(client, campaign):
 def test_actions_taken_show_first_names_only_of_those_who_chose_to_show_them(client, campaign):
     ask = AskFactory(campaign=campaign, title="Come to the council meeting", kind="meeting")
     shown = PersonFactory(first_name="Shown", last_name="Surname", email="shown@example.test")
-    consent(shown, Consent.Purpose.SHOW_NAME)
     hidden = PersonFactory(first_name="Hidden", email="hidden@example.test")
     withdrawn = PersonFactory(first_name="Withdrawn", email="withdrawn@example.test")
-    consent(withdrawn, Consent.Purpose.SHOW_NAME)
-    consent(withdrawn, Consent.Purpose.SHOW_NAME, given=False)
-    for person in (shown, hidden, withdrawn):
+    elsewhere = PersonFactory(first_name="Elsewhere", email="elsewhere@example.test")
+    for person, show_name in (
+        (shown, True),
+        (hidden, False),
+        (withdrawn, True),
+        (elsewhere, False),
+    ):
+        SignupFactory(campaign=campaign, person=person, show_name=show_name)
         services.action_record(ask=ask, person=person)
+    consent(withdrawn, Consent.Purpose.SHOW_NAME, given=False)
+    consent(elsewhere, Consent.Purpose.SHOW_NAME)  # said yes signing another campaign
     page = client.get(campaign.get_absolute_url()).content.decode()
     assert "Shown: Come to the council meeting" in page
-    assert page.count("A supporter: Come to the council meeting") == 2
-    for secret in ("Surname", "Hidden", "Withdrawn", "@example.test"):
+    assert page.count("A supporter: Come to the council meeting") == 3
+    for secret in ("Surname", "Hidden", "Withdrawn", "Elsewhere", "@example.test"):
         assert secret not in page
 
 

@@ -327,3 +327,46 @@ def test_a_sign_up_from_an_invitation_remembers_where_it_came_from(client):
     assert Signup.objects.get().invited_from == first
     sign(client, second, email="other@example.test", invited_from="no-such-campaign")
     assert Signup.objects.get(email="other@example.test").invited_from is None
+
+
+def test_a_strangers_pending_sign_up_never_speaks_for_the_address(client):
+    campaign = CampaignFactory()
+    sign(client, campaign, first_name="Troll", comment="Nasty", show_name="on")
+    sign(client, campaign, first_name="Vic", comment="", consent_contact="on")
+    signup = Signup.objects.get()
+    assert (signup.first_name, signup.comment, signup.show_name, signup.consent_contact) == (
+        "Vic",
+        "",
+        False,
+        True,
+    )
+    page = client.get(reverse("action:signup_confirm", args=[services.confirm_token(signup)]))
+    assert "Vic" in page.content.decode() and "Troll" not in page.content.decode()
+
+
+def test_a_name_withdrawn_in_the_core_leaves_the_page(client):
+    from hubsite.people.services import consent_record
+
+    campaign = CampaignFactory()
+    signup = SignupFactory(campaign=campaign, first_name="Shown", show_name=True)
+    consent_record(person=signup.person, purpose="show_name", given=True, method="online")
+    assert "Shown" in client.get(campaign.get_absolute_url()).content.decode()
+    consent_record(person=signup.person, purpose="show_name", given=False, method="online")
+    assert "Shown" not in client.get(campaign.get_absolute_url()).content.decode()
+
+
+def test_an_organiser_keeps_a_joint_campaigns_other_groups(organiser_client, organiser_user):
+    mine, theirs = GroupFactory(), GroupFactory()
+    GroupMembershipFactory(
+        group=mine, person=organiser_user.person, role=GroupMembership.Role.ORGANISER
+    )
+    campaign = CampaignFactory(name="Joint", slug="joint")
+    campaign.groups.set([mine, theirs])
+    url = reverse("action:campaign_edit", args=[campaign.slug])
+    data = campaign_data(name="Joint", groups=[mine.pk, theirs.pk], summary="Changed")
+    assert organiser_client.post(url, data).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.summary == "Changed"
+    response = organiser_client.post(url, campaign_data(name="Joint", groups=[mine.pk]))
+    assert "groups" in response.context["form"].errors
+    assert set(campaign.groups.all()) == {mine, theirs}
