@@ -11,8 +11,13 @@ class ActionConfig(AppConfig):
     def ready(self):
         from hubsite.framework.registry import register_figures
         from hubsite.notify.registry import register_send_check
-        from hubsite.people.registry import register_personal_data, register_timeline
+        from hubsite.people.registry import (
+            register_demo_data,
+            register_personal_data,
+            register_timeline,
+        )
 
+        from . import demo
         from .selectors import people as selectors
         from .services import asks, updates
         from .services import people as services
@@ -27,3 +32,4 @@ class ActionConfig(AppConfig):
             erase=services.person_data_erase,
         )
         register_figures("action", selectors.dashboard_figures)
+        register_demo_data("action", demo.seed)
