@@ -1,10 +1,13 @@
 """Read queries of stories. Public means approved *and* consented to, and that rule lives in
-the queryset (``story_public``), so no page can show a story by forgetting a check."""
+the queryset (``story_public``), so no page can show a story by forgetting a check. A story's
+campaign is named only while the campaign is public: each story of these lists carries
+``campaign_shown`` (in the same query), which its templates check."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from ..models import Story
 from ..rules import is_staff
+from .campaigns import campaign_public
 
 # How many stories a campaign's page shows (the rest are on the stories page).
 ON_CAMPAIGN_PAGE = 3
@@ -14,9 +17,16 @@ def story_public():
     return Story.objects.filter(status=Story.Status.APPROVED, consent_to_publish=True)
 
 
+def with_campaign_shown(stories):
+    """Whether each story's campaign may be named: a campaign back in planning is not."""
+    return stories.annotate(
+        campaign_shown=Exists(campaign_public().filter(pk=OuterRef("campaign_id")))
+    )
+
+
 def story_public_list(campaign=None):
     """Public stories, newest first, with what the list shows of them in the same query."""
-    stories = story_public().select_related("person", "campaign")
+    stories = with_campaign_shown(story_public().select_related("person", "campaign"))
     if campaign is not None:
         stories = stories.filter(campaign=campaign)
     return stories.order_by("-published_at", "-id")
@@ -29,7 +39,7 @@ def campaign_page_context(campaign, viewer):
 
 def story_visible(viewer):
     """Stories ``viewer`` may read: public ones; their own; every one for staff."""
-    stories = Story.objects.select_related("person", "campaign")
+    stories = with_campaign_shown(Story.objects.select_related("person", "campaign"))
     if is_staff(viewer):
         return stories
     public = Q(status=Story.Status.APPROVED, consent_to_publish=True)
@@ -40,11 +50,9 @@ def story_visible(viewer):
 
 def story_mine(user):
     """A signed-in teller's own stories, public or not."""
-    return (
-        Story.objects.filter(person__user=user)
-        .select_related("campaign")
-        .order_by("-created_at", "-id")
-    )
+    return with_campaign_shown(
+        Story.objects.filter(person__user=user).select_related("campaign")
+    ).order_by("-created_at", "-id")
 
 
 def story_queue(status=Story.Status.SUBMITTED):

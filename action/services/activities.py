@@ -1,17 +1,20 @@
-"""Writes of community activities and enterprises, and who may make them.
+"""Writes of community activities and enterprises. Who may make them: ``action.rules`` (the
+views check it before calling here).
 
 Who does what:
 
 * anyone signed in proposes an activity, service or community business; they become its
   proposer and the first of its people, and it starts as an idea. They may put it under a
   group they belong to (staff under any group).
-* its people (any role), hub staff, and organisers of the group it is under manage it: they
-  edit it, move it through the stages, and remove people from it (anyone involved may step
-  back). Leaving an activity ends a person's say in it, proposer or not.
+* its proposer, hub staff, and organisers of the group it is under run it: they edit it, move
+  it through the stages, and take people off it. The proposer keeps that say while they are
+  one of its people: stepping back (or being taken off) ends it.
+* anyone else who joined it manages only themself: they step back. Joining gives no say over
+  the activity or the other people in it.
 * stages move forward or back freely (idea, planning, running, stopped), each move noting
   ``stage_changed_at``. Stopping asks why: the reason is added to the end of the description,
   dated, so that others learn from it (a reason given for any other move is kept the same way).
-* only staff and organisers who manage it add other people, found by name (the people search
+* only staff and organisers who run it add other people, found by name (the people search
   shows the hub's people, which members and volunteers do not see); a member adds themself
   with one click, "I'd like to help", which is safe to send twice and open at any stage
   (helping with a stopped one is how it starts again).
@@ -25,41 +28,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 
-from hubsite.people.rules import STAFF_AND_ORGANISERS, has_role, is_group_organiser
 from hubsite.people.services import person_link_user
 
 from ..models import Activity
-from ..rules import is_staff
+from ..rules import can_record_support, can_remove_from_activity
 from ..selectors.activities import groups_to_choose
-
-# Who may -------------------------------------------------------------------------------
-
-
-def is_involved(user, activity) -> bool:
-    """``user``'s person is one of the activity's people (prefetched on its page)."""
-    person = getattr(user, "person", None) if user.is_authenticated else None
-    return person is not None and any(p.pk == person.pk for p in activity.people.all())
-
-
-def can_manage_activity(user, activity) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if is_staff(user) or is_involved(user, activity):
-        return True
-    return (
-        activity.group_id is not None
-        and has_role(user, STAFF_AND_ORGANISERS)
-        and is_group_organiser(user, activity.group)
-    )
-
-
-def can_add_people(user, activity) -> bool:
-    return has_role(user, STAFF_AND_ORGANISERS) and can_manage_activity(user, activity)
-
-
-def can_record_support(user) -> bool:
-    return is_staff(user)
-
 
 # Checks --------------------------------------------------------------------------------
 
@@ -184,8 +157,11 @@ def activity_person_add(*, activity, person):
 
 
 @transaction.atomic
-def activity_person_remove(*, activity, person):
-    """Take ``person`` off the people involved. Returns whether they were on it."""
+def activity_person_remove(*, activity, person, by):
+    """Take ``person`` off the people involved, for ``by``: who runs it takes anyone off,
+    anyone else only themself. Returns whether they were on it."""
+    if not can_remove_from_activity(by, activity, person):
+        raise ValidationError("Only the people who run this activity can take others off it.")
     if not activity.people.filter(pk=person.pk).exists():
         return False
     activity.people.remove(person)

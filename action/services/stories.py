@@ -14,7 +14,12 @@ Decisions kept here:
 * Consent given again to an approved story sends it back to staff too: nothing becomes public
   without a decision staff took while consent held.
 * A photo is checked (type, size, pixels) and re-encoded by Pillow before it is stored under a
-  random name: what the camera wrote in it (place, owner's name) is never served.
+  random name: what the camera wrote in it (place, owner's name) is never served. A phone's
+  JPEG that carries extra pictures (Pillow reads it as "MPO": Samsung, iPhone gain maps) is
+  kept as a plain JPEG of its first picture, and a photo larger than ``PHOTO_MAX_SIDE`` on its
+  long side is scaled down to it.
+* A link to tell a story works for a week and a signed-in teller needs no link, so the limit
+  on new stories is per person: at most ``WAITING_MAX`` of theirs waiting for review at a time.
 """
 
 import hashlib
@@ -50,9 +55,17 @@ TEXT_MAX = 10_000
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # Beyond this a small file could still take a lot of memory to decode (a "pixel bomb").
 PHOTO_MAX_PIXELS = 40_000_000
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# What Pillow reads, and the format and extension it is stored as.
+PHOTO_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
+PHOTO_SAVED_AS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP"}
+# Larger photos are scaled down to this many pixels on their long side: enough for any screen.
+PHOTO_MAX_SIDE = 2000
 PHOTO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 PHOTO_INVALID = "This file is not a photo we can show: upload a JPEG, PNG or WebP image."
+
+# How many of a person's stories may wait for review at a time: a link (or an account) cannot
+# fill the staff's queue.
+WAITING_MAX = 3
 
 APPROVE, CHANGES, REJECT = "approve", "changes", "reject"
 DECISIONS = {
@@ -160,16 +173,21 @@ def photo_problem(upload):
 
 
 def _photo_clean(upload):
-    """The photo re-encoded without its metadata, turned the right way up, under a random
-    name (a file name can hold a person's name)."""
+    """The photo re-encoded without its metadata, turned the right way up, no larger than
+    ``PHOTO_MAX_SIDE``, under a random name (a file name can hold a person's name). Only the
+    first picture of a multi-picture JPEG is kept."""
     problem = photo_problem(upload)
     if problem:
         raise ValidationError({"photo": problem})
     try:
         with Image.open(upload) as original:
-            kind = original.format
+            kind = PHOTO_SAVED_AS[original.format]
+            original.seek(0)
             icc_profile = original.info.get("icc_profile")
+            # A copy of the first picture alone, so nothing of the others is written.
             image = ImageOps.exif_transpose(original)
+            if max(image.size) > PHOTO_MAX_SIDE:
+                image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
             options = {"icc_profile": icc_profile} if icc_profile else {}
             if kind in ("JPEG", "WEBP"):
                 options["quality"] = 88
@@ -300,7 +318,7 @@ def story_submit(
     The teller is ``user`` (someone signed in: their Person) or ``visitor``: the data of the
     signed link that proved their address (``write_token_read``), matched to the Person with
     that address or a new one. Submitting the same words twice (a double click) returns the
-    first story."""
+    first story; a teller with ``WAITING_MAX`` stories waiting for review is asked to wait."""
     title = " ".join((title or "").split())
     text = (text or "").strip()
     photo_alt = " ".join((photo_alt or "").split())
@@ -309,7 +327,6 @@ def story_submit(
         raise ValidationError({"campaign": "Choose a campaign that is public."})
     if (user is None) == (visitor is None):
         raise ValueError("story_submit needs a user or a visitor")
-    stored = _photo_clean(photo) if photo else None
     if user is not None:
         person = person_link_user(user=user)
     else:
@@ -318,11 +335,19 @@ def story_submit(
             first_name=visitor["first_name"],
             last_name=visitor.get("last_name", ""),
         )
-    same = Story.objects.filter(
-        person=person, title=title, text=text, status=Story.Status.SUBMITTED
-    ).first()
+    # The teller's row is locked so that two submissions at once cannot both pass the limit.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    waiting = Story.objects.filter(person=person, status=Story.Status.SUBMITTED)
+    same = waiting.filter(title=title, text=text).first()
     if same is not None:
         return same
+    if waiting.count() >= WAITING_MAX:
+        raise ValidationError(
+            f"You already have {WAITING_MAX} stories waiting for the hub's team to read. "
+            "Please wait until they have read them before you tell another one: "
+            "we will email you."
+        )
+    stored = _photo_clean(photo) if photo else None
     story = Story(
         person=person,
         campaign=campaign,

@@ -1,6 +1,7 @@
 """Community activities and enterprises: the list every signed-in person sees, proposing one,
-its page with its stages and people, and the screens where the people who run it edit it,
-move it on and add or remove people. Who may do what: ``services.activities``."""
+its page with its stages and people, "I'd like to help" and stepping back, and the screens
+where those who run it (its proposer, staff, organisers of its group) edit it, move it on and
+add or remove people. Who may do what: ``action.rules``."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,7 +42,7 @@ def _activity(pk):
 
 def _managed(request, pk):
     activity = _activity(pk)
-    if not services.can_manage_activity(request.user, activity):
+    if not rules.can_manage_activity(request.user, activity):
         raise PermissionDenied
     return activity
 
@@ -88,14 +89,14 @@ def _next_stage(activity):
 
 def _detail(request, activity, *, status=200, **forms):
     user = request.user
-    can_add = services.can_add_people(user, activity)
+    can_add = rules.can_add_people(user, activity)
     text = request.GET.get("q", "") if can_add else ""
     context = {
         "activity": activity,
         "stages": Activity.Stage.choices,
-        "can_manage": services.can_manage_activity(user, activity),
+        "can_manage": rules.can_manage_activity(user, activity),
         "can_add_people": can_add,
-        "is_involved": services.is_involved(user, activity),
+        "is_involved": rules.is_involved(user, activity),
         "stage_form": forms.get("stage_form")
         or ActivityStageForm(initial={"stage": _next_stage(activity)}),
         "person_form": forms.get("person_form"),
@@ -123,7 +124,7 @@ def activity_edit(request, pk):
         request.POST or None,
         instance=activity,
         groups=selectors.groups_to_choose(request.user, activity.group),
-        can_record_support=services.can_record_support(request.user),
+        can_record_support=rules.can_record_support(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,7 +184,7 @@ def activity_join(request, pk):
 @require_POST
 def activity_person_add(request, pk):
     activity = _activity(pk)
-    if not services.can_add_people(request.user, activity):
+    if not rules.can_add_people(request.user, activity):
         raise PermissionDenied
     form = ActivityPersonForm(request.POST)
     if not form.is_valid():
@@ -196,22 +197,41 @@ def activity_person_add(request, pk):
     return redirect(activity)
 
 
+# The same answer for any id that is not one of the people involved, known to the hub or not:
+# the form must not let anyone read the hub's names by stepping through ids.
+NOT_INVOLVED = "That person is not one of the people involved in this activity."
+
+
 @role_required(*EVERYONE_SIGNED_IN)
 @require_POST
 def activity_person_remove(request, pk):
-    activity = _managed(request, pk)
+    """Take someone off the activity: those who run it take anyone involved off, anyone
+    else involved only themself (stepping back)."""
+    activity = _activity(pk)
+    user = request.user
+    if not (rules.can_manage_activity(user, activity) or rules.is_involved(user, activity)):
+        raise PermissionDenied
     form = ActivityPersonForm(request.POST)
+    form.fields["person"].queryset = activity.people.all()
+    form.fields["person"].error_messages["invalid_choice"] = NOT_INVOLVED
     if not form.is_valid():
         return _detail(request, activity, status=400, person_form=form)
     person = form.cleaned_data["person"]
-    myself = person.user_id is not None and person.user_id == request.user.pk
-    if services.activity_person_remove(activity=activity, person=person):
-        if myself:
+    if not rules.can_remove_from_activity(user, activity, person):
+        raise PermissionDenied
+    myself = person.user_id is not None and person.user_id == user.pk
+    try:
+        removed = services.activity_person_remove(activity=activity, person=person, by=user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if not removed:  # taken off by someone else a moment ago
+            messages.info(request, NOT_INVOLVED)
+        elif myself:
             messages.success(request, f"You have stepped back from “{activity}”.")
         else:
             messages.success(request, f"{person.full_name} is no longer involved.")
-    else:
-        messages.info(request, f"{person.full_name} was not involved.")
     return redirect(activity)
 
 

@@ -1,5 +1,6 @@
 """Community activities and enterprises: proposing one, moving it through its stages, who may
-run it and add people to it, "I'd like to help", the list's filters and its cost in queries."""
+run it (its proposer, staff, organisers of its group) and add or remove people, "I'd like to
+help" (which gives a say over oneself only), the list's filters and its cost in queries."""
 
 from datetime import timedelta
 
@@ -106,15 +107,24 @@ def test_support_is_not_set_by_a_proposal(member_client):
 # Stages ----------------------------------------------------------------------------------
 
 
-def involved(user, **kwargs):
-    activity = ActivityFactory(**kwargs)
+def proposed(user, **kwargs):
+    """An activity ``user`` proposed (and so is one of its people)."""
+    activity = ActivityFactory(proposed_by=user.person, **kwargs)
     activity.people.add(user.person)
+    return activity
+
+
+def joined(user, **kwargs):
+    """An activity someone else proposed, which ``user`` offered to help with."""
+    proposer = PersonFactory(first_name="Proposer")
+    activity = ActivityFactory(proposed_by=proposer, **kwargs)
+    activity.people.add(proposer, user.person)
     return activity
 
 
 def test_moves_forward_and_back_are_recorded_with_the_time(member_client, member_user):
     long_ago = timezone.now() - timedelta(days=30)
-    activity = involved(member_user, stage_changed_at=long_ago)
+    activity = proposed(member_user, stage_changed_at=long_ago)
     for stage in ("planning", "running", "planning"):
         before = timezone.now()
         response = member_client.post(url("activity_move", activity), {"stage": stage})
@@ -127,7 +137,7 @@ def test_moves_forward_and_back_are_recorded_with_the_time(member_client, member
 
 
 def test_stopping_asks_why_and_keeps_the_reason_in_the_description(member_client, member_user):
-    activity = involved(member_user, stage=Activity.Stage.RUNNING, description="Saturdays.")
+    activity = proposed(member_user, stage=Activity.Stage.RUNNING, description="Saturdays.")
     response = member_client.post(url("activity_move", activity), {"stage": "stopped"})
     assert response.status_code == 400
     assert "Say why it stopped" in response.content.decode()
@@ -144,7 +154,7 @@ def test_stopping_asks_why_and_keeps_the_reason_in_the_description(member_client
 
 @pytest.mark.parametrize("stage", ["finished", "", "IDEA"])
 def test_an_unknown_stage_is_refused_and_changes_nothing(member_client, member_user, stage):
-    activity = involved(member_user)
+    activity = proposed(member_user)
     stamp = activity.stage_changed_at
     response = member_client.post(url("activity_move", activity), {"stage": stage})
     assert response.status_code == 400
@@ -210,8 +220,8 @@ def test_a_member_who_is_not_involved_may_not_run_it(member_client):
     assert "Move it to another stage" not in page.content.decode()
 
 
-def test_an_involved_member_edits_moves_and_removes_people(member_client, member_user):
-    activity = involved(member_user)
+def test_the_proposer_edits_moves_and_removes_people(member_client, member_user):
+    activity = proposed(member_user)
     other = PersonFactory()
     activity.people.add(other)
     assert member_client.get(url("activity_edit", activity)).status_code == 200
@@ -222,8 +232,8 @@ def test_an_involved_member_edits_moves_and_removes_people(member_client, member
     assert list(activity.people.all()) == [member_user.person]
 
 
-def test_an_involved_member_does_not_search_or_add_other_people(member_client, member_user):
-    activity = involved(member_user)
+def test_the_proposer_as_a_member_does_not_search_or_add_other_people(member_client, member_user):
+    activity = proposed(member_user)
     stranger = PersonFactory(first_name="Zainab")
     page = member_client.get(activity.get_absolute_url(), {"q": "Zainab"})
     assert not page.context["can_add_people"]
@@ -260,6 +270,67 @@ def test_an_organiser_of_another_group_may_not_run_it(organiser_client):
     assert add.status_code == 403
 
 
+def test_a_helper_may_not_run_it_nor_remove_anyone_but_themself(member_client, member_user):
+    activity = joined(member_user, name="Repair café")
+    proposer, helper = activity.proposed_by, PersonFactory()
+    activity.people.add(helper)
+    page = member_client.get(activity.get_absolute_url())
+    assert not page.context["can_manage"]
+    assert "Move it to another stage" not in page.content.decode()
+    assert "Remove<span" not in page.content.decode()
+    assert "Step back" in page.content.decode()
+    assert member_client.get(url("activity_edit", activity)).status_code == 403
+    for person in (proposer, helper):
+        for path, data in write_requests(activity, person):
+            assert member_client.post(path, data).status_code == 403, path
+    activity.refresh_from_db()
+    assert (activity.name, activity.stage) == ("Repair café", "idea")
+    assert set(activity.people.all()) == {proposer, helper, member_user.person}
+
+
+def test_the_service_refuses_a_helper_taking_someone_else_off(member_user):
+    activity = joined(member_user)
+    with pytest.raises(ValidationError, match="Only the people who run this activity"):
+        services.activity_person_remove(
+            activity=activity, person=activity.proposed_by, by=member_user
+        )
+    assert activity.proposed_by in activity.people.all()
+
+
+def test_the_organiser_of_its_group_takes_the_proposer_off_and_ends_their_say(
+    client, member_client, member_user
+):
+    user, group = group_organiser()
+    client.force_login(user)
+    activity = proposed(member_user, group=group)
+    response = client.post(
+        url("activity_person_remove", activity), {"person": member_user.person.pk}
+    )
+    assert response.status_code == 302
+    assert not activity.people.exists()
+    assert member_client.get(url("activity_edit", activity)).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["proposer", "helper", "staff"])
+def test_removing_someone_not_involved_answers_as_for_an_unknown_id_without_a_name(
+    who, member_client, member_user, staff_client
+):
+    activity = joined(member_user) if who == "helper" else proposed(member_user)
+    client = staff_client if who == "staff" else member_client
+    stranger = PersonFactory(first_name="Zainab", last_name="Okafor")
+    people = set(activity.people.all())
+    answers = set()
+    for value in (stranger.pk, 999999, "abc"):
+        response = client.post(url("activity_person_remove", activity), {"person": value})
+        page = response.content.decode()
+        assert response.status_code == 400, value
+        assert "Zainab" not in page and "Okafor" not in page
+        assert "That person is not one of the people involved" in page
+        answers.add(tuple(response.context["person_form"].errors["person"]))
+    assert len(answers) == 1  # nothing tells a known id from an unknown one
+    assert set(activity.people.all()) == people
+
+
 def test_the_people_search_finds_only_people_not_yet_involved(staff_client):
     activity = ActivityFactory()
     inside = PersonFactory(first_name="Zainab", last_name="One")
@@ -280,7 +351,7 @@ def test_adding_someone_unknown_gets_a_clear_message(staff_client):
 
 
 def test_only_staff_record_the_hub_support(member_client, member_user, staff_client):
-    activity = involved(member_user)
+    activity = proposed(member_user)
     form = member_client.get(url("activity_edit", activity)).context["form"]
     assert "support" not in form.fields
     member_client.post(
@@ -300,7 +371,7 @@ def test_only_staff_record_the_hub_support(member_client, member_user, staff_cli
 
 
 def test_bad_edits_get_a_clear_message_and_save_nothing(member_client, member_user):
-    activity = involved(member_user, name="Repair café")
+    activity = proposed(member_user, name="Repair café")
     response = member_client.post(
         url("activity_edit", activity), {"name": " ", "kind": "activity", "need": ""}
     )
@@ -338,11 +409,21 @@ def test_i_would_like_to_help_is_one_click_and_safe_twice(member_client, member_
     assert "You are already one of the people" in second.content.decode()
     assert list(activity.people.all()) == [member_user.person]
     assert "I’d like to help" not in second.content.decode()
-    assert second.context["can_manage"]  # helping gives them a say in it
+    assert not second.context["can_manage"]  # helping gives a say over oneself only
+    assert "Step back" in second.content.decode()
 
 
 def test_a_helper_steps_back(member_client, member_user):
-    activity = involved(member_user)
+    activity = joined(member_user)
+    response = member_client.post(
+        url("activity_person_remove", activity), {"person": member_user.person.pk}, follow=True
+    )
+    assert "You have stepped back" in response.content.decode()
+    assert list(activity.people.all()) == [activity.proposed_by]
+
+
+def test_a_proposer_who_steps_back_no_longer_runs_it(member_client, member_user):
+    activity = proposed(member_user)
     member_client.post(url("activity_person_remove", activity), {"person": member_user.person.pk})
     assert not activity.people.exists()
     assert member_client.get(url("activity_edit", activity)).status_code == 403

@@ -736,3 +736,133 @@ def test_erasing_a_teller_s_stories_removes_their_photos_from_disk(
         assert services.story_erase(person=story.person) == 1
     assert not Story.objects.filter(pk=story.pk).exists()
     assert files_in(media) == [media / other.photo.name]
+
+
+# Phones' photos and large photos ------------------------------------------------------------
+
+
+def mpo_bytes(size=(60, 40)):
+    """A JPEG with a second picture in it, as Samsung phones and iPhones (gain maps) write."""
+    first, second = Image.new("RGB", size, "teal"), Image.new("RGB", (30, 20), "red")
+    out = io.BytesIO()
+    first.save(out, format="MPO", save_all=True, append_images=[second])
+    return out.getvalue()
+
+
+def stored_photo(story):
+    story.refresh_from_db()
+    with story.photo.open("rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    return image
+
+
+def test_a_phone_s_multi_picture_jpeg_is_kept_as_a_plain_jpeg(client, member_client, staff_user):
+    data = mpo_bytes()
+    assert Image.open(io.BytesIO(data)).format == "MPO"  # what Pillow makes of such a photo
+    response = tell(
+        member_client, consent_to_publish="on", photo=upload(data), photo_alt="The broken lift"
+    )
+    assert response.status_code == 302
+    story = Story.objects.get()
+    assert story.photo.name.endswith(".jpg")
+    image = stored_photo(story)
+    assert (image.format, image.size, getattr(image, "n_frames", 1)) == ("JPEG", (60, 40), 1)
+    services.story_moderate(story=story, by=staff_user, decision="approve")
+    photo = client.get(reverse("action:story_photo", args=[story.pk]))
+    assert photo["Content-Type"] == "image/jpeg"
+
+
+@pytest.mark.parametrize(
+    ("kind", "size", "stored"),
+    [
+        ("JPEG", (3000, 1500), (2000, 1000)),
+        ("PNG", (1200, 2400), (1000, 2000)),
+        ("MPO", (2400, 1800), (2000, 1500)),
+        ("JPEG", (2000, 1200), (2000, 1200)),  # at the limit: the size it was
+    ],
+)
+def test_a_large_photo_is_scaled_down_keeping_its_shape(member_user, kind, size, stored):
+    data = mpo_bytes(size) if kind == "MPO" else image_bytes(kind, size=size)
+    story = services.story_submit(
+        user=member_user, title="Nine floors", text=TEXT, photo=upload(data), photo_alt="A lift"
+    )
+    assert stored_photo(story).size == stored
+
+
+# How many stories wait at a time -------------------------------------------------------------
+
+
+def test_a_teller_has_at_most_three_stories_waiting_for_review(member_client, staff_user, media):
+    for n in range(services.WAITING_MAX):
+        assert tell(member_client, title=f"Story {n}").status_code == 302
+    response = tell(member_client, title="One more", photo=upload(), photo_alt="A lift")
+    assert response.status_code == 400
+    assert "You already have 3 stories waiting for the hub&#x27;s team" in response.content.decode()
+    assert Story.objects.count() == 3
+    assert files_in(media) == []
+    assert tell(member_client, title="Story 0").status_code == 302  # a double click still works
+    # Once the team has read one, there is room for another.
+    services.story_moderate(story=Story.objects.first(), by=staff_user, decision="reject")
+    assert tell(member_client, title="One more").status_code == 302
+    assert Story.objects.count() == 4
+
+
+def test_a_visitor_link_tells_no_more_than_three_stories_waiting(client):
+    token = services.write_token(email="amina@example.test", first_name="Amina")
+    write = reverse("action:story_write", args=[token])
+    for n in range(3):
+        data = {"title": f"Story {n}", "text": TEXT, "credit": "anonymous"}
+        assert client.post(write, data).status_code == 302
+    response = client.post(write, {"title": "One more", "text": TEXT, "credit": "anonymous"})
+    assert response.status_code == 400
+    assert "waiting for the hub" in response.content.decode()
+    assert Story.objects.count() == 3
+    assert OutboxMessage.objects.count() == 3  # one "we have your story" each, none more
+
+
+def test_the_service_keeps_the_limit_too(member_user):
+    StoryFactory.create_batch(3, person=member_user.person)
+    with pytest.raises(ValidationError, match="already have 3 stories waiting"):
+        services.story_submit(user=member_user, title="One more", text=TEXT)
+    assert Story.objects.count() == 3
+
+
+# A campaign back in planning is not named ----------------------------------------------------
+
+
+def test_a_campaign_back_in_planning_is_not_named_on_its_stories(
+    client, member_user, member_client
+):
+    campaign = CampaignFactory(name="Secret plan")
+    story = public_story(person=member_user.person, campaign=campaign)
+    pages = {
+        "list": lambda c: c.get(reverse("action:story_list")),
+        "detail": lambda c: c.get(story.get_absolute_url()),
+        "mine": lambda c: c.get(reverse("action:story_mine")),
+    }
+    for where, get in pages.items():
+        viewer = member_client if where == "mine" else client
+        assert "Secret plan" in get(viewer).content.decode(), where
+    campaign.status = campaign.Status.PLANNING
+    campaign.save()
+    for where, get in pages.items():
+        for viewer in (client, member_client) if where != "mine" else (member_client,):
+            page = get(viewer).content.decode()
+            assert story.title in page, where
+            assert "Secret plan" not in page, where
+            assert campaign.get_absolute_url() not in page, where
+
+
+def test_the_stories_list_names_campaigns_in_a_fixed_number_of_queries(client):
+    def add(n):
+        for i in range(n):
+            status = "planning" if i % 2 else "active"
+            public_story(campaign=CampaignFactory(status=status))
+
+    add(2)
+    few = queries_for(client, reverse("action:story_list"))
+    add(10)
+    page = client.get(reverse("action:story_list")).content.decode()
+    assert page.count("Fix the lifts") == 6  # the public campaigns only
+    assert queries_for(client, reverse("action:story_list")) == few
