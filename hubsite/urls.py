@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import include, path
 
-from hubsite.framework import views as framework_views
+from hubsite.framework.views import home as framework_views
 
 
 @login_not_required

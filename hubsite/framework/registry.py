@@ -68,3 +68,67 @@ class Offer:
     label: str
     url_name: str
     roles: tuple[str, ...]
+
+
+# Reflection and learning ---------------------------------------------------------------
+#
+# * a **taggable kind** ``register_taggable(kind, describe)``: the area's main records of one
+#   kind ("connect.event") can be tagged with the practices they serve;
+#   ``describe(viewer, object_id) -> Described | None`` names one record, or None when the
+#   viewer may not see it (then it cannot be tagged by them);
+# * a **subjects provider** ``register_subjects(name, provider)``:
+#   ``provider(viewer) -> iterable of Subject``, the recent records a learning can be about
+#   (events, campaigns, rounds), as far as the viewer may see them;
+# * an **occasions provider** ``register_occasions(name, provider)``:
+#   ``provider(since, until) -> iterable of Occasion``, the occasions that ended between the
+#   two moments (an event) with the accounts that ran them, for the prompts sent "after each
+#   event".
+
+
+@dataclass(frozen=True)
+class Described:
+    label: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    key: str  # "<kind>:<id>", e.g. "connect.event:42"
+    label: str
+
+
+@dataclass(frozen=True)
+class Occasion:
+    key: str  # unique per occasion, e.g. "event:42"
+    label: str
+    url: str
+    user_ids: tuple[int, ...]
+
+
+_taggable: dict[str, Callable] = {}
+_subjects: dict[str, Callable] = {}
+_occasions: dict[str, Callable] = {}
+
+
+def register_taggable(kind: str, describe: Callable[..., Described | None]) -> None:
+    _taggable[kind] = describe
+
+
+def taggable_kinds() -> dict[str, Callable]:
+    return dict(_taggable)
+
+
+def register_subjects(name: str, provider: Callable[..., Iterable[Subject]]) -> None:
+    _subjects[name] = provider
+
+
+def subject_providers() -> dict[str, Callable]:
+    return dict(_subjects)
+
+
+def register_occasions(name: str, provider: Callable[..., Iterable[Occasion]]) -> None:
+    _occasions[name] = provider
+
+
+def occasion_providers() -> dict[str, Callable]:
+    return dict(_occasions)

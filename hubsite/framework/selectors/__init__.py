@@ -3,8 +3,8 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from .models import Area, Practice, Value
-from .registry import figure_providers, task_providers
+from ..models import Area, Practice, Value
+from ..registry import figure_providers, task_providers
 
 
 def area_list():

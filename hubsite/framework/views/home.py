@@ -8,7 +8,7 @@ from hubsite.people.models import Role
 from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
 from hubsite.people.selectors import groups_of
 
-from . import selectors
+from .. import selectors
 
 
 @login_not_required

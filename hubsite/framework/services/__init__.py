@@ -1,0 +1,1 @@
+"""Writes of the framework, one module per part: assessments, prompts, learnings, tags."""

@@ -1,0 +1,3 @@
+"""Framework: assessments (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Framework: learnings (being built)."""
+
+urlpatterns = []

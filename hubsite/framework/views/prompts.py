@@ -1,0 +1,3 @@
+"""Framework: prompts (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Framework: tags (being built)."""
+
+urlpatterns = []
