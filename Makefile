@@ -11,7 +11,8 @@ DEPLOY_ENV := DEBUG=0 ALLOWED_HOSTS=hub.example.org EMAIL_HOST=smtp.example.org 
 	SITE_URL=https://hub.example.org \
 	SECRET_KEY=deploy-check-0f9b8c7d6e5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d
 
-.PHONY: run test install uv python-deps assets migrate seed check lint format worker web clean
+.PHONY: run test install uv python-deps assets migrate seed check lint format worker web clean \
+	bench bench-data
 
 run: install migrate seed
 	@echo "Starting the hub on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops both)."
@@ -71,3 +72,13 @@ web:
 
 clean:
 	rm -rf var staticfiles $(VENDOR)
+
+# The benchmark (README.md, "Benchmark"): PostgreSQL at 127.0.0.1:5432 (or BENCH_DATABASE_URL),
+# a database of its own per scale, filled once by `manage.py seed_bench`. SCALE=hub or large.
+SCALE ?= hub
+
+bench: install
+	$(PY) -m bench.run --scale $(SCALE)
+
+bench-data: python-deps
+	$(PY) -m bench.run --scale $(SCALE) --seed-only

@@ -9,7 +9,11 @@ class ActionConfig(AppConfig):
     verbose_name = "Action"
 
     def ready(self):
-        from hubsite.framework.registry import register_figures
+        from hubsite.framework.registry import (
+            register_figures,
+            register_subjects,
+            register_taggable,
+        )
         from hubsite.notify.registry import register_send_check
         from hubsite.people.registry import (
             register_demo_data,
@@ -18,6 +22,7 @@ class ActionConfig(AppConfig):
         )
 
         from . import demo
+        from .selectors import campaigns as campaign_selectors
         from .selectors import people as selectors
         from .services import asks, updates
         from .services import people as services
@@ -33,3 +38,5 @@ class ActionConfig(AppConfig):
         )
         register_figures("action", selectors.dashboard_figures)
         register_demo_data("action", demo.seed)
+        register_taggable("action.campaign", campaign_selectors.campaign_described)
+        register_subjects("action.campaign", campaign_selectors.campaign_subjects)

@@ -9,16 +9,25 @@ class ConnectConfig(AppConfig):
     verbose_name = "Connect"
 
     def ready(self):
-        from hubsite.framework.registry import register_figures, register_tasks
+        from hubsite.framework.registry import (
+            register_coming_up,
+            register_figures,
+            register_occasions,
+            register_subjects,
+            register_taggable,
+            register_tasks,
+        )
         from hubsite.notify.registry import register_send_check
         from hubsite.people.registry import (
+            register_bench_data,
             register_demo_data,
             register_offers,
             register_personal_data,
             register_timeline,
         )
 
-        from . import demo
+        from . import bench, demo
+        from .selectors import events as events_selectors
         from .selectors import people as selectors
         from .services import people as services
         from .services import rsvps
@@ -33,5 +42,10 @@ class ConnectConfig(AppConfig):
         )
         register_figures("connect", selectors.dashboard_figures)
         register_tasks("connect", selectors.dashboard_tasks)
+        register_coming_up("connect", selectors.coming_up)
+        register_occasions("connect-events", events_selectors.occasions_ended)
         register_offers("connect", selectors.volunteering_offered)
         register_demo_data("connect", demo.seed)
+        register_bench_data("connect", bench.generate)
+        register_taggable("connect.event", events_selectors.event_described)
+        register_subjects("connect.event", events_selectors.event_subjects)

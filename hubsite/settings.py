@@ -203,6 +203,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "action.tasks.updates_resume_stalled",
         "schedule": crontab(minute="*/10"),
     },
+    # Reflection prompts: each reaches a person once per period (a later tick sends nothing
+    # more), so an hourly tick also reaches people who joined since the last one.
+    "framework-prompts": {
+        "task": "hubsite.framework.tasks.prompts_send_due",
+        "schedule": crontab(minute=30),
+    },
     "listening-follow-ups-overdue-digest": {
         "task": "listening.tasks.follow_ups_digest_overdue",
         "schedule": crontab(minute=0, hour=7),

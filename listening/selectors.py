@@ -471,3 +471,34 @@ def talents_offered(viewer, *, person=None, text=""):
     for word in text.split()[:5]:
         conversations = conversations.filter(talents__icontains=word)
     return conversations.order_by().values("person_id", what=F("talents"), offered_on=F("held_on"))
+
+
+# The framework's registries: conversations tagged with practices, rounds as subjects ----
+
+
+def conversation_described(viewer, object_id):
+    """A conversation as the framework names it on tags, if ``viewer`` may open it. The label
+    names no one: the area page lists tags to people who may not open the conversation."""
+    from hubsite.framework.registry import Described
+
+    conversation = (
+        conversation_visible(viewer).filter(pk=object_id).only("pk", "held_on", "method").first()
+    )
+    if conversation is None:
+        return None
+    return Described(
+        label=f"Conversation: {conversation.held_on:%-d %b %Y}, "
+        f"{conversation.get_method_display().lower()}",
+        url=conversation.get_absolute_url(),
+    )
+
+
+def round_subjects(viewer, limit=50):
+    """The latest rounds ``viewer`` is on, runs or (staff) sees, for a learning to be about."""
+    from hubsite.framework.registry import Subject
+
+    rounds = round_visible(viewer).only("pk", "name").order_by("-starts_on", "name")[:limit]
+    return [
+        Subject(key=f"listening.round:{round_.pk}", label=f"Listening round: {round_.name}")
+        for round_ in rounds
+    ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from hubsite.framework.registry import Offer
 from hubsite.framework.selectors import area_get, offers_for
+from hubsite.framework.selectors.tags import area_page, tag_form_context
 from hubsite.people.models import Role
 from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF, role_required
 
@@ -69,7 +70,11 @@ def home(request):
     return render(
         request,
         "framework/area_home.html",
-        {"area": area_get("listening"), "offers": offers_for(OFFERS, request.user)},
+        {
+            "area": area_get("listening"),
+            "offers": offers_for(OFFERS, request.user),
+            "practice_activity": area_page("listening", request.user),
+        },
     )
 
 
@@ -240,6 +245,9 @@ def conversation_detail(request, pk):
                 for follow_up in conversation.follow_ups.all()
             ],
             "follow_up_form": FollowUpForm(user=request.user),
+            "practice_tags": tag_form_context(
+                request.user, "listening.conversation", conversation.pk
+            ),
         },
     )
 

@@ -102,3 +102,29 @@ def groups_to_back(viewer):
     return groups.filter(
         memberships__person__user=viewer, memberships__role__in=ORGANISING_ROLES
     ).distinct()
+
+
+# The framework's registries: campaigns tagged with practices, and as what a learning is about
+
+
+def campaign_described(viewer, object_id):
+    """A campaign as the framework names it on tags, if ``viewer`` runs it: those who run a
+    campaign tag it with the practices it serves."""
+    from hubsite.framework.registry import Described
+
+    campaign = campaign_managed(viewer).filter(pk=object_id).only("pk", "name", "slug").first()
+    if campaign is None:
+        return None
+    return Described(label=f"Campaign: {campaign.name}", url=campaign.get_absolute_url())
+
+
+def campaign_subjects(viewer, limit=50):
+    """The campaigns ``viewer`` may see, the latest started first, for a learning to be
+    about."""
+    from hubsite.framework.registry import Subject
+
+    campaigns = campaign_visible(viewer).only("pk", "name").order_by("-created_at", "-id")
+    return [
+        Subject(key=f"action.campaign:{campaign.pk}", label=f"Campaign: {campaign.name}")
+        for campaign in campaigns[:limit]
+    ]

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from hubsite.framework.selectors.tags import tag_form_context
 from hubsite.people.rules import role_required
 
 from .. import rules
@@ -57,6 +58,8 @@ def _page_context(request, campaign, form):
     }
     context.update(ask_selectors.campaign_page_context(campaign, request.user))
     context.update(story_selectors.campaign_page_context(campaign, request.user))
+    if context["can_manage"]:  # those who run the campaign tag it with the practices it serves
+        context["practice_tags"] = tag_form_context(request.user, "action.campaign", campaign.pk)
     return context
 
 

@@ -153,3 +153,75 @@ def rsvps_due_follow_up(now):
         .values_list("pk", flat=True)
         .order_by("pk")
     )
+
+
+def occasions_ended(since, until):
+    """Events that went ahead and ended after ``since`` and by ``until``, each with the
+    accounts that ran it (its host, the hosting group's organisers and leaders): the
+    framework sends its "after each event" reflection prompts to them. Two queries."""
+    from hubsite.framework.registry import Occasion
+
+    events = list(
+        Event.objects.filter(ends_at__gt=since, ends_at__lte=until)
+        .exclude(status=Event.Status.CANCELLED)
+        .order_by("ends_at", "id")
+    )
+    organisers = {}
+    for group_id, user_id in GroupMembership.objects.filter(
+        group_id__in={event.group_id for event in events if event.group_id},
+        role__in=ORGANISING_ROLES,
+        person__user__isnull=False,
+    ).values_list("group_id", "person__user"):
+        organisers.setdefault(group_id, set()).add(user_id)
+    return [
+        Occasion(
+            key=f"event:{event.pk}",
+            label=f"{event.title}, {_day(event.starts_at)}",
+            url=event.get_absolute_url(),
+            user_ids=tuple(sorted({event.host_id, *organisers.get(event.group_id, ())} - {None})),
+        )
+        for event in events
+    ]
+
+
+def _day(moment):
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%b %Y}"
+
+
+# The framework's registries: events tagged with practices, and as what a learning is about --
+
+
+def _event_label(event):
+    from django.utils.formats import date_format
+
+    return f"Event: {event.title} ({date_format(timezone.localtime(event.starts_at), 'j M Y')})"
+
+
+def event_described(viewer, object_id):
+    """An event as the framework names it on tags, if ``viewer`` runs it: those who run an
+    event tag it with the practices it serves."""
+    from hubsite.framework.registry import Described
+
+    event = event_managed(viewer).filter(pk=object_id).only("pk", "title", "slug", "starts_at")
+    event = event.first()
+    if event is None:
+        return None
+    return Described(label=_event_label(event), url=event.get_absolute_url())
+
+
+def event_subjects(viewer, limit=50):
+    """The events ``viewer`` may see from the last half year to the next month, latest first,
+    for a learning to be about."""
+    from datetime import timedelta
+
+    from hubsite.framework.registry import Subject
+
+    now = timezone.now()
+    events = (
+        event_visible(viewer)
+        .filter(starts_at__gte=now - timedelta(days=183), starts_at__lte=now + timedelta(days=31))
+        .only("pk", "title", "starts_at")
+        .order_by("-starts_at", "-id")[:limit]
+    )
+    return [Subject(key=f"connect.event:{event.pk}", label=_event_label(event)) for event in events]

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from hubsite.framework.registry import Figure, Task
+from hubsite.framework.registry import ComingUp, Figure, Task
 from hubsite.people.registry import TimelineEntry
 from hubsite.people.rules import has_role
 
@@ -229,3 +229,20 @@ def volunteering_offered(viewer, *, person=None, text=""):
     return offers.order_by().values(
         "person_id", what=F("description"), offered_on=TruncDate("created_at")
     )
+
+
+def coming_up(viewer):
+    """The next events the viewer may see, for the dashboard of those who run the hub."""
+    if not has_role(viewer, RUNNERS):
+        return []
+    events = (
+        event_visible(viewer)
+        .filter(starts_at__gte=timezone.now(), status="scheduled")
+        .order_by("starts_at", "id")[:8]
+    )
+    return [
+        ComingUp(
+            area="connect", when=event.starts_at, title=event.title, url=event.get_absolute_url()
+        )
+        for event in events
+    ]

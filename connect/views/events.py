@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from hubsite.framework.selectors.tags import tag_form_context
 from hubsite.people.models import Group
 from hubsite.people.rules import role_required
 
@@ -48,15 +49,20 @@ def event_detail(request, pk, slug=None):
 
 
 def _detail_context(request, event, rsvp, form):
+    can_manage = rules.can_manage_event(request.user, event)
     return {
         "event": event,
         "rsvp": rsvp if rsvp and rsvp.status != Rsvp.Status.CANCELLED else None,
         "position": selectors.waiting_position(rsvp),
         "form": form,
         "one_click": bool(request.user.is_authenticated and getattr(request.user, "person", None)),
-        "can_manage": rules.can_manage_event(request.user, event),
+        "can_manage": can_manage,
         "show_link": rules.can_see_online_link(request.user, event, rsvp),
         "full": event.capacity is not None and event.confirmed_count >= event.capacity,
+        # Those who run the event tag it with the practices it serves.
+        "practice_tags": tag_form_context(request.user, "connect.event", event.pk)
+        if can_manage
+        else None,
     }
 
 

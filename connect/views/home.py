@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from hubsite.framework.registry import Offer
 from hubsite.framework.selectors import area_get, offers_for
+from hubsite.framework.selectors.tags import area_page
 from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF_AND_ORGANISERS, role_required
 
 # What this area offers, and to whom; each part adds its own line.
@@ -26,5 +27,9 @@ def home(request):
     return render(
         request,
         "framework/area_home.html",
-        {"area": area_get("connect"), "offers": offers_for(OFFERS, request.user)},
+        {
+            "area": area_get("connect"),
+            "offers": offers_for(OFFERS, request.user),
+            "practice_activity": area_page("connect", request.user),
+        },
     )

@@ -8,7 +8,7 @@
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -132,3 +132,27 @@ def register_occasions(name: str, provider: Callable[..., Iterable[Occasion]]) -
 
 def occasion_providers() -> dict[str, Callable]:
     return dict(_occasions)
+
+
+# What is coming up: ``register_coming_up(name, provider)`` where
+# ``provider(viewer) -> iterable of ComingUp`` lists the hub's next happenings the viewer
+# may see (events, shifts…), soonest first, a handful at most, in a fixed number of queries.
+
+
+@dataclass(frozen=True)
+class ComingUp:
+    area: str
+    when: datetime
+    title: str
+    url: str
+
+
+_coming_up: dict[str, Callable] = {}
+
+
+def register_coming_up(name: str, provider: Callable[..., Iterable[ComingUp]]) -> None:
+    _coming_up[name] = provider
+
+
+def coming_up_providers() -> dict[str, Callable]:
+    return dict(_coming_up)

@@ -20,6 +20,14 @@ Each app registers its providers in ``AppConfig.ready()``:
   rows (people, localities, demo accounts) through the database, draws every choice from
   ``rng`` (a seeded ``random.Random``) so each run builds the same hub, adds nothing when its
   data is already there, and may write a summary line to ``stdout``.
+* a **bench-data provider** ``generate(*, scale, rng, stdout) -> None`` adds the app's part of
+  the benchmark hub for ``manage.py seed_bench``: it runs after the core's people,
+  localities, tags, groups and bench logins, in the order the apps are installed, each in
+  its own transaction, reads how much to make from ``scale`` (a dict of counts: ``people``,
+  ``conversations``, ``events``, ``rsvps``…, with defaults for keys it does not find),
+  draws every choice from ``rng``, and writes with the ORM's bulk inserts in batches, never
+  row by row (the command fills PostgreSQL; the suite runs the generators at a tiny scale).
+  The same ``bench`` module of the app lists the pages the benchmark measures (``pages``).
 
 Names are unique: registering the same name twice replaces the provider (so a module reload
 in development does not duplicate entries).
@@ -92,3 +100,14 @@ def register_offers(name: str, provider: Callable) -> None:
 
 def offer_providers() -> dict[str, Callable]:
     return dict(_offers)
+
+
+_bench_data: dict[str, Callable[..., None]] = {}
+
+
+def register_bench_data(name: str, generate: Callable[..., None]) -> None:
+    _bench_data[name] = generate
+
+
+def bench_data_providers() -> dict[str, Callable[..., None]]:
+    return dict(_bench_data)

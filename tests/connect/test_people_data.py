@@ -102,3 +102,19 @@ def test_offers_of_time_join_the_hubs_list_of_offers(staff_client, busy_person):
     VolunteerOffer.objects.update(active=False)
     response = staff_client.get(reverse("people:offer_list"), {"q": "gardening"})
     assert response.context["offers"] == []
+
+
+def test_the_dashboard_shows_whats_coming_up_to_those_who_run_the_hub(staff_client, member_client):
+    soonest = EventFactory(
+        title="Soonest supper", starts_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    EventFactory(title="Later meeting", starts_at=timezone.now() + datetime.timedelta(days=9))
+    EventFactory(
+        title="Over already",
+        starts_at=timezone.now() - datetime.timedelta(days=2),
+        ends_at=timezone.now() - datetime.timedelta(days=2, hours=-1),
+    )
+    coming = staff_client.get(reverse("home")).context["coming_up"]
+    assert [item.title for item in coming] == ["Soonest supper", "Later meeting"]
+    assert coming[0].url == soonest.get_absolute_url()
+    assert member_client.get(reverse("home")).context["coming_up"] == []

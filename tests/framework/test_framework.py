@@ -152,3 +152,16 @@ def test_the_dashboard_costs_the_same_queries_however_much_the_hub_holds(client,
 def test_staff_without_a_second_factor_are_asked_to_add_one(staff_client, member_client):
     assert reverse("mfa_activate_totp") in staff_client.get(reverse("home")).content.decode()
     assert reverse("mfa_activate_totp") not in member_client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_names_the_practices_least_lived_lately(staff_client, member_client):
+    from hubsite.framework.models import Practice, PracticeTag
+
+    lived = Practice.objects.order_by("area__order", "order").first()
+    PracticeTag.objects.create(practice=lived, kind="connect.event", object_id=1, label="Supper")
+    least = staff_client.get(reverse("home")).context["least_served"]
+    assert len(least) == 5
+    assert lived not in least
+    assert all(practice.tagged_recently == 0 for practice in least)
+    assert member_client.get(reverse("home")).context["least_served"] == []

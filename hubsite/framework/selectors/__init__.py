@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from ..models import Area, Practice, Value
-from ..registry import figure_providers, task_providers
+from ..registry import coming_up_providers, figure_providers, task_providers
 
 
 def area_list():
@@ -32,6 +32,12 @@ def dashboard_tasks(viewer):
     """What waits on ``viewer`` across the areas, the soonest due first."""
     tasks = [task for provider in task_providers().values() for task in provider(viewer)]
     return sorted(tasks, key=lambda task: (task.due_on is None, task.due_on or 0))
+
+
+def dashboard_coming_up(viewer, limit=8):
+    """The hub's next happenings across the areas, soonest first."""
+    items = [item for provider in coming_up_providers().values() for item in provider(viewer)]
+    return sorted(items, key=lambda item: item.when)[:limit]
 
 
 def offers_for(offers, viewer):

@@ -9,6 +9,7 @@ from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
 from hubsite.people.selectors import groups_of
 
 from .. import selectors
+from ..selectors.tags import practices_least_served
 
 
 @login_not_required
@@ -28,6 +29,11 @@ def dashboard(request):
         {
             "figures": selectors.dashboard_figures(request.user),
             "tasks": selectors.dashboard_tasks(request.user),
+            "coming_up": selectors.dashboard_coming_up(request.user),
+            # Those who run the hub see which practices it has not lived lately.
+            "least_served": practices_least_served()
+            if request.user.role in (Role.STAFF, Role.ORGANISER)
+            else [],
             "areas": selectors.area_list(),
             "person": person,
             "memberships": groups_of(person) if person else [],

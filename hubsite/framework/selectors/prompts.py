@@ -1,0 +1,129 @@
+"""Read queries of the reflection prompts: the schedules staff keep, the prompts waiting on a
+person, and the answers gathered per schedule and period."""
+
+import calendar
+import re
+
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from hubsite.people.rules import STAFF_AND_ORGANISERS, has_role
+
+from ..models import AssessmentRound, PromptDelivery, PromptSchedule
+
+# What the dashboard lists of a person's open prompts; the rest are on "My prompts".
+DASHBOARD_PROMPTS = 10
+
+
+def schedule_list():
+    """Every schedule, the active first, with how many prompts went out and were answered."""
+    return (
+        PromptSchedule.objects.select_related("created_by__person")
+        .annotate(
+            sent_count=Count("deliveries"),
+            answered_count=Count("deliveries", filter=Q(deliveries__answered_at__isnull=False)),
+        )
+        .order_by("-active", "question", "id")
+    )
+
+
+def prompt_list_mine(viewer):
+    """Every prompt that reached ``viewer``: the open ones first (newest first), then the
+    answered ones, the latest answer first."""
+    if not viewer.is_authenticated:
+        return PromptDelivery.objects.none()
+    return (
+        PromptDelivery.objects.filter(recipient=viewer)
+        .select_related("schedule")
+        .order_by(F("answered_at").desc(nulls_first=True), "-sent_at", "-id")
+    )
+
+
+def prompts_open(viewer):
+    """The prompts waiting on ``viewer``'s answer (of schedules still sent), newest first."""
+    if not viewer.is_authenticated:
+        return PromptDelivery.objects.none()
+    return (
+        PromptDelivery.objects.filter(
+            recipient=viewer, answered_at__isnull=True, schedule__active=True
+        )
+        .select_related("schedule")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def schedule_answers(schedule):
+    """Who was asked what in each period and what they answered, the latest period first
+    (a period's rows together, even when a newcomer got it later in the period)."""
+    period_began = (
+        PromptDelivery.objects.filter(schedule=schedule, period=OuterRef("period"))
+        .order_by("sent_at")
+        .values("sent_at")[:1]
+    )
+    return (
+        PromptDelivery.objects.filter(schedule=schedule)
+        .select_related("recipient__person")
+        .annotate(period_began=Subquery(period_began))
+        .order_by(
+            "-period_began",
+            "period",
+            "recipient__person__first_name",
+            "recipient__person__last_name",
+            "recipient__email",
+        )
+    )
+
+
+def dashboard_tasks(viewer):
+    """The dashboard's "Waiting on you": one task per open prompt, in one query."""
+    from ..registry import Task
+
+    return [
+        Task(area="framework", title=delivery.schedule.question, url=delivery.get_absolute_url())
+        for delivery in prompts_open(viewer)[:DASHBOARD_PROMPTS]
+    ]
+
+
+def open_round_url(viewer):
+    """The open self-assessment round's page, or "" when no round is open, ``viewer`` does
+    not take part in the self-assessment, or its page is not there to link to."""
+    if not has_role(viewer, STAFF_AND_ORGANISERS):
+        return ""
+    today = timezone.localdate()
+    round_ = (
+        AssessmentRound.objects.filter(opens_on__lte=today)
+        .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+        .order_by("-opens_on", "-id")
+        .first()
+    )
+    if round_ is None:
+        return ""
+    try:
+        return reverse("framework:assessment_detail", args=[round_.pk])
+    except NoReverseMatch:
+        return ""
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def period_label(period):
+    """A period as people say it: "week 48 of 2026", "November 2026", "Oct–Dec 2026"."""
+    if match := _WEEK.match(period):
+        return f"week {int(match[2])} of {match[1]}"
+    if (match := _MONTH.match(period)) and 1 <= int(match[2]) <= 12:
+        return f"{calendar.month_name[int(match[2])]} {match[1]}"
+    if match := _QUARTER.match(period):
+        first = (int(match[2]) - 1) * 3 + 1
+        return f"{calendar.month_abbr[first]}–{calendar.month_abbr[first + 2]} {match[1]}"
+    return period
+
+
+def with_labels(deliveries):
+    """Give each delivery (of a page) ``when``: its occasion, or its period in words."""
+    for delivery in deliveries:
+        delivery.when = delivery.about or period_label(delivery.period)
+    return deliveries

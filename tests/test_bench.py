@@ -1,0 +1,146 @@
+"""The benchmark's pieces that run without scale data (``make bench`` itself is never part
+of the suite): the query-count header, the baseline page, seed_bench's refusals, and the
+generators and measured pages at a tiny scale on whatever database the suite uses."""
+
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.middleware import QUERIES_HEADER
+from bench.run import app_pages, core_pages, judge
+from connect.models import Event, Rsvp, Shift
+from hubsite.people.management.commands.seed_bench import (
+    BENCH_ACCOUNTS,
+    core_fill,
+)
+from hubsite.people.models import Person, User
+from hubsite.people.registry import bench_data_providers
+from listening.models import Conversation, ListeningRound
+
+TINY = {
+    "factor": 0.001,
+    "people": 60,
+    "conversations": 120,
+    "events": 12,
+    "rsvps": 80,
+    "campaigns": 2,
+    "signups": 20,
+    "members": 10,
+}
+
+
+@pytest.fixture
+def bench_settings(settings):
+    settings.MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *settings.MIDDLEWARE]
+    settings.ROOT_URLCONF = "bench.urls"
+    return settings
+
+
+@pytest.fixture
+def tiny_hub(db):
+    out = StringIO()
+    core_fill(scale=TINY, rng=random.Random("test:core"), stdout=out)
+    for name, generate in bench_data_providers().items():
+        generate(scale=TINY, rng=random.Random(f"test:{name}"), stdout=out)
+    return out.getvalue()
+
+
+def test_query_count_header_counts_every_query_of_the_request(bench_settings, staff_client):
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get("/people/")
+    assert response.status_code == 200
+    assert int(response[QUERIES_HEADER]) == len(queries) > 0
+
+
+def test_baseline_renders_the_base_layout_with_no_queries(
+    bench_settings, client, db, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = client.get("/bench/baseline/")
+    assert response.status_code == 200
+    assert response[QUERIES_HEADER] == "0"
+    page = response.content.decode()
+    assert "Skip to content" in page and "<h1>Baseline</h1>" in page
+
+
+def test_baseline_is_not_part_of_the_hub(client, db):
+    assert client.get("/bench/baseline/").status_code in (302, 404)
+
+
+def test_seed_bench_refuses_a_database_other_than_postgresql(monkeypatch):
+    monkeypatch.setattr(connections["default"], "vendor", "sqlite")
+    with pytest.raises(CommandError, match="PostgreSQL only"):
+        call_command("seed_bench", "--scale", "hub", stdout=StringIO())
+
+
+def test_seed_bench_refuses_a_database_holding_real_people(monkeypatch, db):
+    Person.objects.create(first_name="Real", email="real@example.test")
+    monkeypatch.setattr(connections["default"], "vendor", "postgresql")
+    with pytest.raises(CommandError, match="not benchmark data"):
+        call_command("seed_bench", "--scale", "hub", "--fresh", stdout=StringIO())
+    assert Person.objects.filter(first_name="Real").exists()
+
+
+def test_seed_bench_refuses_to_seed_twice_without_fresh(monkeypatch, tiny_hub):
+    monkeypatch.setattr(connections["default"], "vendor", "postgresql")
+    with pytest.raises(CommandError, match="already holds benchmark data"):
+        call_command("seed_bench", "--scale", "hub", stdout=StringIO())
+
+
+def test_generators_fill_a_tiny_hub(tiny_hub):
+    assert {"listening", "connect"} <= set(bench_data_providers())
+    assert Person.objects.count() == TINY["people"]
+    assert User.objects.filter(email__in=[a.email for a in BENCH_ACCOUNTS.values()]).count() == 4
+    assert Conversation.objects.count() == TINY["conversations"]
+    assert ListeningRound.objects.exists()
+    assert Conversation.themes.through.objects.count() >= TINY["conversations"]
+    assert Event.objects.count() == TINY["events"]
+    assert abs(Rsvp.objects.count() - TINY["rsvps"]) <= TINY["events"]
+    assert Shift.objects.exists()
+
+
+def test_every_measured_page_answers_at_tiny_scale(bench_settings, tiny_hub):
+    """What ``make bench`` will ask, asked once each as its bench login: nothing broken."""
+    rng = random.Random("test:pages")
+    pages = core_pages(rng) + app_pages(rng)
+    names = {page["name"] for page in pages}
+    assert {"baseline", "people: list", "listening: conversations", "connect: events"} <= names
+    clients = {"public": Client()}
+    for role, account in BENCH_ACCOUNTS.items():
+        clients[str(role)] = Client()
+        clients[str(role)].force_login(User.objects.get(email=account.email))
+    for page in pages:
+        assert page["paths"], page["name"]
+        client = clients[page["as"]]
+        path = page["paths"][0]
+        if page.get("method") == "POST":
+            response = client.post(path, page["form"](0))
+        else:
+            response = client.get(path)
+        assert response.status_code == page.get("expect", 200), (page["name"], path)
+        if "cleanup" in page:
+            page["cleanup"]()
+
+
+def test_budgets_flag_slow_pages_too_many_queries_and_growth_between_scales():
+    rows = [
+        {"name": "baseline", "p95": 2.0, "queries": 0},
+        {"name": "quick", "p95": 5.0, "queries": 3},
+        {"name": "slow", "p95": 7.0, "queries": 3},
+        {"name": "heavy", "p95": 160.0, "queries": 13},
+        {"name": "grows", "p95": 5.0, "queries": 4},
+        {"name": "broken", "p95": 1.0, "queries": 1, "error": "3 answers not 200"},
+        {"name": "signed in", "p95": 9.0, "queries": 3, "reference": True},
+    ]
+    judge(rows, other={"grows": {"queries": 3}})
+    misses = {row["name"]: " ".join(row["misses"]) for row in rows}
+    assert misses["baseline"] == misses["quick"] == misses["signed in"] == ""
+    assert "3× baseline" in misses["slow"]
+    assert "150 ms" in misses["heavy"] and "13 queries" in misses["heavy"]
+    assert "differ between scales" in misses["grows"]
+    assert "not 200" in misses["broken"]
