@@ -7,8 +7,8 @@ from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,7 +74,20 @@ def conversation_visible(viewer):
 def round_list(viewer):
     return (
         round_visible(viewer)
-        .annotate(conversation_count=Count("conversations", distinct=True))
+        # Counted per round on the page (a correlated subquery on the round index), not by
+        # aggregating every conversation before the page is cut.
+        .annotate(
+            conversation_count=Coalesce(
+                Subquery(
+                    Conversation.objects.filter(round=OuterRef("pk"))
+                    .order_by()
+                    .values("round")
+                    .annotate(n=Count("id"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+        )
         .prefetch_related("localities")
         .order_by("-starts_on", "name")
     )
@@ -308,11 +321,14 @@ def _can_open_conversation(viewer):
 def follow_up_list(viewer):
     """The follow-ups ``viewer`` may see: their own, and those of conversations they see,
     each with ``can_open_conversation``."""
-    return (
-        FollowUp.objects.filter(
-            Q(owner=viewer) | Q(conversation__in=conversation_visible(viewer).values("pk"))
+    follow_ups = FollowUp.objects.all()
+    if not is_staff(viewer):  # a correlated EXISTS: an IN over every conversation is slow
+        follow_ups = follow_ups.filter(
+            Q(owner=viewer)
+            | Exists(conversation_visible(viewer).filter(pk=OuterRef("conversation_id")))
         )
-        .annotate(can_open_conversation=_can_open_conversation(viewer))
+    return (
+        follow_ups.annotate(can_open_conversation=_can_open_conversation(viewer))
         .select_related("owner__person", "conversation__person", "conversation__locality")
         .order_by("done_at", "due_on", "id")
     )

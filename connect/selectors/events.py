@@ -1,6 +1,7 @@
 """Read queries of events and RSVPs. Every list starts from ``event_visible(viewer)``."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hubsite.people.models import Group, GroupMembership, Role
@@ -56,10 +57,23 @@ def groups_to_host(viewer):
 
 
 def with_counts(events):
-    """Events with ``confirmed_count`` and ``waiting_count`` computed in SQL."""
+    """Events with ``confirmed_count`` and ``waiting_count`` computed in SQL, per event on
+    the page (correlated subqueries on the RSVP index), never over every RSVP at once."""
+
+    def count(status):
+        return Coalesce(
+            Subquery(
+                Rsvp.objects.filter(event=OuterRef("pk"), status=status)
+                .order_by()
+                .values("event")
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            ),
+            0,
+        )
+
     return events.annotate(
-        confirmed_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.CONFIRMED)),
-        waiting_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.WAITING)),
+        confirmed_count=count(Rsvp.Status.CONFIRMED), waiting_count=count(Rsvp.Status.WAITING)
     )
 
 

@@ -224,15 +224,12 @@ class LearningForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     subject_key = forms.ChoiceField(label="What it is about", required=False)
-    areas = forms.ModelMultipleChoiceField(
+    areas = forms.TypedMultipleChoiceField(
         label="Areas of the framework",
-        queryset=None,
+        coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": "Choose areas from the list.",
-            "invalid_pk_value": "Choose areas from the list.",
-        },
+        error_messages={"invalid_choice": "Choose areas from the list."},
     )
     practices = forms.TypedMultipleChoiceField(
         label="Practices it is about",
@@ -255,11 +252,15 @@ class LearningForm(forms.Form):
         subject = self.fields["subject_key"]
         subject.choices = choices
         subject.error_messages["invalid_choice"] = SUBJECT_UNKNOWN
-        self.fields["areas"].queryset = Area.objects.all()
+        self._areas = {area.pk: area for area in Area.objects.all()}
+        self.fields["areas"].choices = [(pk, area.name) for pk, area in self._areas.items()]
         self.fields["practices"].choices, self._practices = practice_choices()
 
     def clean_practices(self):
         return [self._practices[pk] for pk in self.cleaned_data["practices"]]
+
+    def clean_areas(self):
+        return [self._areas[pk] for pk in self.cleaned_data["areas"]]
 
 
 class LearningFilterForm(forms.Form):
@@ -328,11 +329,9 @@ class PracticeTagForm(forms.Form):
 
     kind = forms.CharField(max_length=40)
     object_id = forms.IntegerField(min_value=1, max_value=2**63 - 1)
-    add = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, error_messages=PRACTICE_ERRORS
-    )
-    remove = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, error_messages=PRACTICE_ERRORS
+    add = forms.TypedMultipleChoiceField(coerce=int, required=False, error_messages=PRACTICE_ERRORS)
+    remove = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, error_messages=PRACTICE_ERRORS
     )
     next = forms.CharField(required=False)  # checked by the view: only this site's pages
 
@@ -340,5 +339,13 @@ class PracticeTagForm(forms.Form):
         from .models import Practice
 
         super().__init__(*args, **kwargs)
-        self.fields["add"].queryset = Practice.objects.all()
-        self.fields["remove"].queryset = Practice.objects.all()
+        self._practices = {practice.pk: practice for practice in Practice.objects.all()}
+        choices = [(pk, str(practice)) for pk, practice in self._practices.items()]
+        self.fields["add"].choices = choices
+        self.fields["remove"].choices = choices
+
+    def clean_add(self):
+        return [self._practices[pk] for pk in self.cleaned_data["add"]]
+
+    def clean_remove(self):
+        return [self._practices[pk] for pk in self.cleaned_data["remove"]]

@@ -182,6 +182,15 @@ class PromptDelivery(models.Model):
         return reverse("framework:prompt_answer", args=[self.pk])
 
 
+# How a learning's subject is named to readers who may not see the record itself.
+SUBJECT_KINDS = {
+    "connect.event": "an event",
+    "action.campaign": "a campaign",
+    "listening.round": "a listening round",
+    "listening.conversation": "a conversation",
+}
+
+
 class Learning(models.Model):
     """What happened, what we learned, what we'll do differently: the hub's learning log."""
 
@@ -207,6 +216,12 @@ class Learning(models.Model):
 
     def get_absolute_url(self):
         return reverse("framework:learning_detail", args=[self.pk])
+
+    @property
+    def subject_kind(self):
+        """What the subject is, without naming it (for readers who may not see it)."""
+        kind = self.subject_key.split(":", 1)[0]
+        return SUBJECT_KINDS.get(kind, "something the hub did") if kind else ""
 
 
 class PracticeTag(models.Model):

@@ -4,6 +4,7 @@ what its pages need already joined, so a list costs the same few queries at any 
 from datetime import datetime, time
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag
@@ -27,7 +28,13 @@ def person_detail_queryset():
 def person_by_email(email):
     if not email:
         return None
-    return Person.objects.filter(email__iexact=email.strip()).first()
+    # LOWER(email) is what the unique index holds: the lookup uses it (iexact would not).
+    return (
+        Person.objects.exclude(email="")
+        .alias(email_lower=Lower("email"))
+        .filter(email_lower=email.strip().lower())
+        .first()
+    )
 
 
 def consent_current(person) -> dict[str, Consent]:

@@ -17,7 +17,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from hubsite.people.models import Role
-from hubsite.people.rules import has_role
+from hubsite.people.rules import STAFF, has_role
 
 from ..models import Practice, PracticeTag
 from ..registry import Described, taggable_kinds
@@ -91,14 +91,15 @@ def _with_counts(practices, since):
 
 def area_page(slug: str, viewer, *, now=None) -> list[PracticeActivity]:
     """For each practice of the area ``slug``, in the card's order: the records tagged with it
-    lately and in all, and (for those who tag, who may open them) the latest few with their
-    links. Members see the counts only."""
+    lately and in all, and, for staff (who may open every record), the latest few with their
+    links. Everyone else sees the counts only: a record's label can name an event or a
+    campaign they may not see."""
     since = _since(now)
     practices = list(
         _with_counts(Practice.objects.filter(area__slug=slug), since).order_by("order")
     )
     latest = {}
-    if practices and has_role(viewer, TAGGERS):
+    if practices and has_role(viewer, STAFF):
         rows = (
             PracticeTag.objects.filter(practice__area__slug=slug)
             .annotate(

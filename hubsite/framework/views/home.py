@@ -5,11 +5,26 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
 from hubsite.people.models import Role
-from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
+from hubsite.people.rules import (
+    EVERYONE_SIGNED_IN,
+    STAFF,
+    STAFF_AND_ORGANISERS,
+    has_role,
+    role_required,
+)
 from hubsite.people.selectors import groups_of
 
 from .. import selectors
 from ..selectors.tags import practices_least_served
+
+
+def _reflection_links(user):
+    """Which reflection pages ``user`` gets links to: the self-assessment is for staff and
+    organisers, choosing the prompts for staff; the learning log and one's own prompts for all."""
+    return {
+        "can_reflect": has_role(user, STAFF_AND_ORGANISERS),
+        "can_choose_prompts": has_role(user, STAFF),
+    }
 
 
 @login_not_required
@@ -40,6 +55,7 @@ def dashboard(request):
             # Staff hold everyone's data: the dashboard asks them to add a second factor.
             "suggest_mfa": request.user.role == Role.STAFF
             and not Authenticator.objects.filter(user=request.user).exists(),
+            **_reflection_links(request.user),
         },
     )
 
@@ -49,5 +65,9 @@ def overview(request):
     return render(
         request,
         "framework/overview.html",
-        {"areas": selectors.area_list(), "values": selectors.value_list()},
+        {
+            "areas": selectors.area_list(),
+            "values": selectors.value_list(),
+            **_reflection_links(request.user),
+        },
     )

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 
-from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
+from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF, has_role, role_required
 
 from ..forms import LearningFilterForm, LearningForm
 from ..selectors import learnings as selectors
@@ -42,7 +42,16 @@ def learning_list(request):
     page = Paginator(learnings, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     swap = _swap(request)
     template = "framework/learning_list.html" + ("#results" if swap else "")
-    response = render(request, template, {"form": form, "page": page, "swap": swap})
+    response = render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "swap": swap,
+            "viewer_is_staff": has_role(request.user, STAFF),
+        },
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -80,6 +89,7 @@ def learning_detail(request, pk):
             "learning": learning,
             "subject": subject,
             "can_edit": selectors.can_edit_learning(request.user, learning),
+            "viewer_is_staff": has_role(request.user, STAFF),
         },
     )
 
