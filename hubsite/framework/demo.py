@@ -3,19 +3,16 @@ two self-assessment rounds answered by the demo staff and organiser (and one mor
 the hub has one), four reflection prompts with what they asked and were answered, a dozen
 learnings, and the practices the areas' records serve.
 
-The framework is installed before the areas, so the command calls this provider before
-theirs; yet the learnings, tags and "after each event" prompts name the areas' records (the
-listening round, events, campaigns), which the areas' own providers create. So the work waits
-until the command's transaction commits (``transaction.on_commit``), when every area's demo
-data is there, then runs in one transaction of its own. It finds the areas' records through
-the framework's registries (subjects, taggable kinds, occasions), never by importing an area,
-and links what it finds: without an area, its part is simply left out. Nothing goes to the
-outbox, so the demo never queues an email.
+The learnings, tags and "after each event" prompts name the areas' records (the listening
+round, events, campaigns), so ``seed_demo`` runs this provider after every area's. It finds
+the areas' records through the framework's registries (subjects, taggable kinds, occasions),
+never by importing an area, and links what it finds: without an area, its part is simply left
+out. Nothing goes to the outbox, so the demo never queues an email.
 """
 
+import itertools
 import re
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from typing import NamedTuple
 
 from django.db import transaction
@@ -24,7 +21,6 @@ from django.utils import timezone
 from hubsite.people.models import Role, User
 
 from .models import (
-    Area,
     AssessmentAnswer,
     AssessmentRound,
     Learning,
@@ -289,12 +285,15 @@ SCHEDULES = (
         Audience.STAFF_AND_ORGANISERS,
         Frequency.QUARTERLY,
         3,
-        (
-            "Done. Listening went up a lot for me; I'd like us to talk about Reach.",
+        (  # in turn to staff and the organiser, quarter by quarter
+            "Done: the first time we have rated ourselves against the card, and humbling.",
             "Filled it in. We don't agree on how far we trust residents to lead: worth an hour "
             "at the team meeting.",
             "No round was open this quarter. For the record: the listening round has changed "
             "how we work more than anything this year.",
+            "No round this summer, so here: going out on the doorstep every week is the best "
+            "thing we have started.",
+            "Done. Listening went up a lot for me; I'd like us to talk about Reach.",
             "Done, but I ran out of time for the notes on Strategy.",
         ),
         self_assessment=True,
@@ -317,12 +316,15 @@ SCHEDULES = (
             "conversation classes for the grandparents.",
             "A man at the Ashcombe bus stop who has been writing to the council about the "
             "27 on his own for two years.",
+            "The caretaker at Brookside primary: the school hall is free on Saturday mornings "
+            "and he would open it for us.",
         ),
     ),
     ScheduleSpec(AFTER_EVENT, Audience.STAFF_AND_ORGANISERS, Frequency.AFTER_OCCASION, 0, ()),
 )
 ANSWERED = 0.88  # of the prompts of past periods, how many were answered
-ANSWERED_NOW = 0.4  # … and of the current period's, still open for most
+ANSWERED_NOW = 0.4  # … and of the current period's (or the last few days'), still open for most
+JUST_SENT = timedelta(days=3)
 
 # What those who ran an event answered after it, by a word of its name.
 AFTER_EVENT_ANSWERS = {
@@ -375,7 +377,7 @@ AFTER_EVENT_ANSWERS = {
 }
 AFTER_EVENT_OTHERWISE = (
     "Went well: people stayed behind to talk. Change: start on time, even if the room is "
-    "half empty.",
+    "half empty."
 )
 
 # Learning log -----------------------------------------------------------------------------
@@ -457,7 +459,7 @@ LEARNINGS = (
     ),
     LearningSpec(
         "Kelmington Listens: damp came up before anything else",
-        "In the first month of the listening round, damp and mould came up on nearly every "
+        "In the first weeks of the listening round, damp and mould came up on nearly every "
         "door on both estates, often before we had asked a question.",
         "What people raise unprompted is what they will act on. The survey of eighty homes "
         "came from this, not from us.",
@@ -568,13 +570,9 @@ TAG_RULES = (
 LABEL_DAY = re.compile(r"\((\d{1,2} [A-Z][a-z]{2} \d{4})\)$")
 
 
-def seed(*, rng, stdout):
-    """Wait for the areas' demo data (see the module's docstring), then add the framework's."""
-    transaction.on_commit(partial(_seed, rng=rng, stdout=stdout))
-
-
 @transaction.atomic
-def _seed(*, rng, stdout):
+def seed(*, rng, stdout):
+    """The framework's demo data; ``seed_demo`` runs it after every area's."""
     if AssessmentRound.objects.filter(name=MARKER).exists():
         stdout.write(f"Framework: the round {MARKER!r} and the rest are already there.")
         return
@@ -674,25 +672,22 @@ class DemoFramework:
             return DIFFER[name][key][respondent]
         area, order = key
         base = RATINGS[area][order - 1][0 if name == SPRING else 1]
-        return min(base + (self.rng.random() < BETTER_BY_ONE), 5)
+        return min(base + int(self.rng.random() < BETTER_BY_ONE), 5)
 
     # Reflection prompts -------------------------------------------------------------
 
     def _schedule(self, spec):
-        recipients = list(
-            User.objects.filter(is_active=True, role__in=AUDIENCE_ROLES[spec.audience]).order_by(
-                "pk"
-            )
-        )
-        if spec.frequency == Frequency.AFTER_OCCASION:
-            due = self._occasions_due({user.pk for user in recipients})
+        audience = User.objects.filter(is_active=True, role__in=AUDIENCE_ROLES[spec.audience])
+        audience = list(audience.order_by("pk"))
+        after_event = spec.frequency == Frequency.AFTER_OCCASION
+        if after_event:
+            due = self._occasions_due(audience)
         else:
             due = [
                 (period_for(spec.frequency, day), "", self._at(day, 8, self.rng.randint(0, 40)))
                 for day in self._period_starts(spec.frequency, spec.periods)
             ]
-            due = [(period, about, sent, recipients) for period, about, sent in due]
-        first_sent = min((sent for _, _, sent, _ in due), default=self.now)
+            due = [(period, about, sent_at, audience) for period, about, sent_at in due]
         schedule = PromptSchedule.objects.create(
             question=spec.question,
             audience=spec.audience,
@@ -700,21 +695,26 @@ class DemoFramework:
             self_assessment=spec.self_assessment,
             active=True,
             created_by=self.staff,
-            created_at=first_sent - timedelta(days=self.rng.randint(2, 9)),
+            created_at=(due[0][2] if due else self.now) - timedelta(days=self.rng.randint(2, 9)),
         )
-        answers = list(spec.answers)
+        said = itertools.cycle(spec.answers)  # a calendar prompt's answers, in turn
         rows = []
-        for period, about, sent_at, users in due:
-            current = sent_at == max(sent for _, _, sent, _ in due)
-            for user in users:
+        for period, about, sent_at, recipients in due:
+            # The current period's prompt (after an event: the last days') is open for most.
+            just_sent = sent_at > self.now - JUST_SENT if after_event else period == due[-1][0]
+            for recipient in recipients:
                 delivery = PromptDelivery(
-                    schedule=schedule, recipient=user, period=period, about=about, sent_at=sent_at
+                    schedule=schedule,
+                    recipient=recipient,
+                    period=period,
+                    about=about,
+                    sent_at=sent_at,
                 )
+                answer = self._after_event(about) if after_event else next(said)
                 answered_at = sent_at + timedelta(hours=self.rng.randint(3, 70))
-                chance = ANSWERED_NOW if current else ANSWERED
+                chance = ANSWERED_NOW if just_sent else ANSWERED
                 if answered_at < self.now and self.rng.random() < chance:
-                    delivery.answer = self._answer(answers, about)
-                    delivery.answered_at = answered_at
+                    delivery.answer, delivery.answered_at = answer, answered_at
                 rows.append(delivery)
         PromptDelivery.objects.bulk_create(rows)
         self.deliveries += len(rows)
@@ -735,32 +735,27 @@ class DemoFramework:
 
     def _occasions_due(self, audience):
         """The events that ended in the last weeks, each with those of ``audience`` who ran it,
-        sent the morning after as the beat tick would have: one day's window at a time."""
+        sent the morning after (or, for today's, now) as the beat tick would have."""
+        users = {user.pk: user for user in audience}
+        limit = PromptDelivery._meta.get_field("about").max_length
+        mornings = [self._at(self.today - timedelta(days=n), 8, 5) for n in range(OCCASION_DAYS)]
+        ticks = sorted({morning for morning in mornings if morning < self.now} | {self.now})
         due, seen = [], set()
-        for days in reversed(range(OCCASION_DAYS)):
-            until = self._at(self.today - timedelta(days=days), 8, 5)
-            if until > self.now:
-                continue
-            since = until - timedelta(days=1)
+        for since, until in itertools.pairwise([ticks[0] - timedelta(days=1), *ticks]):
             for provider in occasion_providers().values():
                 for occasion in provider(since, until):
-                    users = sorted(audience & set(occasion.user_ids))
-                    if occasion.key in seen or not users:
-                        continue
-                    seen.add(occasion.key)
-                    limit = PromptDelivery._meta.get_field("about").max_length
-                    recipients = list(User.objects.filter(pk__in=users).order_by("pk"))
-                    due.append((occasion.key, occasion.label[:limit], until, recipients))
+                    ran_it = [users[pk] for pk in sorted(occasion.user_ids) if pk in users]
+                    if ran_it and occasion.key not in seen:
+                        seen.add(occasion.key)
+                        due.append((occasion.key, occasion.label[:limit], until, ran_it))
         return due
 
-    def _answer(self, answers, about):
-        if not about:  # a calendar prompt's answers, in turn
-            answers.append(answer := answers.pop(0))
-            return answer
+    def _after_event(self, about):
+        """What those who ran the event answered, by a word of its name."""
         for words, said in AFTER_EVENT_ANSWERS.items():
             if words.lower() in about.lower():
-                return said[self.rng.randrange(len(said))]
-        return AFTER_EVENT_OTHERWISE[0]
+                return self.rng.choice(said)
+        return AFTER_EVENT_OTHERWISE
 
     # Learnings and tags -------------------------------------------------------------
 
@@ -804,7 +799,6 @@ class DemoFramework:
         Learning.practices.through.objects.bulk_create(practices)
         Learning.areas.through.objects.bulk_create(areas)
         self.linked = sum(1 for learning in learnings if learning.subject_key)
-        assert Area.objects.exists()  # reference data, loaded by a migration
 
     def _tags(self, records):
         """Tag the areas' records as those who run them would have, each record described by
@@ -825,18 +819,19 @@ class DemoFramework:
             described = kinds[kind](self.staff, int(object_id))
             if described is None:
                 continue
-            for key in rule.practices:
-                rows.append(
-                    PracticeTag(
-                        practice=self.practices[key],
-                        kind=kind,
-                        object_id=int(object_id),
-                        label=described.label[:label_limit],
-                        url=described.url,
-                        tagged_by=self.rng.choice(taggers),
-                        tagged_at=self._tagged_at(rule, record.label),
-                    )
+            tagged_by, tagged_at = self.rng.choice(taggers), self._tagged_at(rule, record.label)
+            rows += [
+                PracticeTag(
+                    practice=self.practices[key],
+                    kind=kind,
+                    object_id=int(object_id),
+                    label=described.label[:label_limit],
+                    url=described.url,
+                    tagged_by=tagged_by,
+                    tagged_at=tagged_at,
                 )
+                for key in rule.practices
+            ]
         PracticeTag.objects.bulk_create(rows, ignore_conflicts=True)
         self.tags = len(rows)
 

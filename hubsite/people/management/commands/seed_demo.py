@@ -781,8 +781,12 @@ class Command(BaseCommand):
 
     def _seed_areas(self, stdout):
         """Each area app's demo data, on the core's rows. Every provider draws from its own
-        stream, seeded by its name, so one app's data does not shift when another's changes."""
-        for name, seed in demo_data_providers().items():
+        stream, seeded by its name, so one app's data does not shift when another's changes.
+        The framework's reflection data runs last: it is about what the areas did."""
+        providers = demo_data_providers()
+        order = sorted(providers, key=lambda name: name == "framework")
+        for name in order:
+            seed = providers[name]
             seed(rng=random.Random(f"{SEED}:{name}"), stdout=stdout)
 
     def _locality(self, spec):
