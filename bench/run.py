@@ -439,11 +439,14 @@ def growth(hub, large):
     by_name = {row["name"]: row for row in large}
     for row in hub:
         twin = by_name.get(row["name"])
-        if not twin or row.get("p95") is None or twin.get("p95") is None:
+        if not twin:
             continue
-        ratio = twin["p95"] / row["p95"] if row["p95"] else 0
+        if row.get("p95") and twin.get("p95") is not None:
+            ratio = f"{twin['p95'] / row['p95']:.2f}×"
+        else:  # one of them could not be measured: say why
+            ratio = (twin.get("error") or row.get("error") or "–").replace("|", "/")
         lines.append(
-            f"| {row['name']} | {row['p95']} | {twin['p95']} | {ratio:.2f}× "
+            f"| {row['name']} | {_cell(row.get('p95'))} | {_cell(twin.get('p95'))} | {ratio} "
             f"| {_cell(row.get('queries'))} | {_cell(twin.get('queries'))} |"
         )
     return "\n".join(lines)
