@@ -13,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
+from hubsite.forms import show_service_errors
 from hubsite.framework.registry import Offer
 from hubsite.framework.selectors import area_get, offers_for
 from hubsite.framework.selectors.tags import area_page, tag_form_context
@@ -45,18 +46,6 @@ OFFERS = [
 
 def _page(request, queryset):
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _show_errors(form, error, rename=None):
-    """Put a service's ValidationError on the form, on the field it names when the form has
-    it (``rename`` maps the service's names to the form's)."""
-    rename = rename or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        name = rename.get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _swap(request):
@@ -115,7 +104,7 @@ def round_create(request):
         try:
             round_ = services.round_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"The round “{round_}” has started.")
             return redirect(round_)
@@ -132,7 +121,7 @@ def round_edit(request, pk):
         try:
             round_ = services.round_update(round_=round_, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"The round “{round_}” has been saved.")
             return redirect(round_)
@@ -176,7 +165,7 @@ def conversation_log(request):
                 logged_by=request.user, **form.service_arguments()
             )
         except ValidationError as error:
-            _show_errors(
+            show_service_errors(
                 form,
                 error,
                 {
@@ -269,7 +258,7 @@ def conversation_edit(request, pk):
                 **data,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, "The conversation has been saved.")
             return redirect(conversation)
@@ -292,7 +281,7 @@ def follow_up_add(request, pk):
         try:
             services.follow_up_add(conversation=conversation, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
     if form.errors:
         return render(
             request,
@@ -450,7 +439,7 @@ def theme_edit(request, pk):
             try:
                 services.theme_rename(theme=theme, name=rename_form.cleaned_data["name"])
             except ValidationError as error:
-                _show_errors(rename_form, error)
+                show_service_errors(rename_form, error)
             else:
                 messages.success(request, f"The theme is now called “{theme}”.")
                 return redirect("listening:theme_list")
@@ -462,7 +451,7 @@ def theme_edit(request, pk):
             try:
                 moved = services.theme_merge(source=theme, target=target)
             except ValidationError as error:
-                _show_errors(merge_form, error)
+                show_service_errors(merge_form, error)
             else:
                 messages.success(
                     request,

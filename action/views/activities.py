@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
+from hubsite.forms import show_service_errors
 from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
 
 from .. import rules
@@ -20,14 +21,6 @@ from ..forms import ActivityForm, ActivityPersonForm, ActivityStageForm
 from ..models import Activity
 from ..selectors import activities as selectors
 from ..services import activities as services
-
-
-def _show_errors(form, error):
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _swap(request):
@@ -72,7 +65,7 @@ def activity_propose(request):
         try:
             activity = services.activity_propose(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"Thank you: “{activity}” has been proposed.")
             return redirect(activity)
@@ -132,7 +125,7 @@ def activity_edit(request, pk):
                 activity=activity, edited_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"“{activity}” has been saved.")
             return redirect(activity)
@@ -153,7 +146,7 @@ def activity_move(request, pk):
         try:
             activity = services.activity_move(activity=activity, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request, f"“{activity}” is now at the “{activity.get_stage_display()}” stage."

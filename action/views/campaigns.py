@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from hubsite.forms import show_service_errors
 from hubsite.framework.selectors.tags import tag_form_context
 from hubsite.people.rules import role_required
 
@@ -21,14 +22,6 @@ from ..selectors import asks as ask_selectors
 from ..selectors import campaigns as selectors
 from ..selectors import stories as story_selectors
 from ..services import campaigns as services
-
-
-def _show_errors(form, error):
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @login_not_required
@@ -100,7 +93,7 @@ def signup(request, slug):
         try:
             services.signup_create(campaign=campaign, **data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             # The same answer whether or not the address had signed before.
             return redirect("action:signup_sent", slug=campaign.slug)
@@ -150,7 +143,7 @@ def campaign_create(request):
         try:
             campaign = services.campaign_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"“{campaign}” has been started.")
             return redirect(campaign)
@@ -183,7 +176,7 @@ def campaign_edit(request, slug):
                 campaign=campaign, edited_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"“{campaign}” has been saved.")
             return redirect(campaign)

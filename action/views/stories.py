@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from hubsite.forms import show_service_errors
 from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF, role_required
 
 from .. import rules
@@ -23,14 +24,6 @@ from ..models import Story
 from ..selectors import campaigns as campaign_selectors
 from ..selectors import stories as selectors
 from ..services import stories as services
-
-
-def _show_errors(form, error):
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _public_campaign(slug=None, pk=None):
@@ -110,7 +103,7 @@ def _tell(request, *, campaign, user=None, visitor=None):
         try:
             story = services.story_submit(user=user, visitor=visitor, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -204,7 +197,7 @@ def _edit(request, story, *, done_url, photo_url):
         try:
             services.story_update(story=story, **data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request, "Your changes are saved. The hub's team reads them before they are up."
@@ -322,7 +315,7 @@ def story_review(request, pk):
         try:
             story = services.story_moderate(story=story, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"“{story}” is now “{story.get_status_display()}”.")
             return redirect("action:story_queue")

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
+from hubsite.forms import show_service_errors
 from hubsite.people.rules import role_required
 
 from .. import rules
@@ -18,14 +19,6 @@ from ..models import SupporterUpdate
 from ..selectors import campaigns as campaign_selectors
 from ..selectors import updates as selectors
 from ..services import updates as services
-
-
-def _show_errors(form, error):
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _posted(request):
@@ -79,7 +72,7 @@ def update_create(request, slug):
                 campaign=campaign, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, "Saved as a draft. Check it, then send it.")
             return _to_preview(update)
@@ -100,7 +93,7 @@ def update_edit(request, slug, pk):
         try:
             update = services.update_edit(update=update, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, "The draft has been saved.")
             return _to_preview(update)
@@ -164,7 +157,7 @@ def update_send(request, slug, pk):
         try:
             update = services.update_send(update=update)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, "The update is on its way to the campaign's supporters.")
             return _to_preview(update)

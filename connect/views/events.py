@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from hubsite.forms import show_service_errors
 from hubsite.framework.selectors.tags import tag_form_context
 from hubsite.people.models import Group
 from hubsite.people.rules import role_required
@@ -21,14 +22,6 @@ from ..models import Rsvp
 from ..selectors import events as selectors
 from ..services import events as services
 from ..services import rsvps as rsvp_services
-
-
-def _show_errors(form, error):
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _event(request, pk):
@@ -97,7 +90,7 @@ def rsvp(request, pk):
                 user=request.user,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             if not created:
                 messages.info(request, "You have already answered: nothing has changed.")
@@ -155,7 +148,7 @@ def event_create(request):
                 **data,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             count = event.series.occurrences if event.series_id else 1
             messages.success(
@@ -185,7 +178,7 @@ def event_edit(request, pk):
         try:
             event = services.event_update(event=event, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"“{event}” has been saved.")
             return redirect(event)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from hubsite.forms import show_service_errors
 from hubsite.people.rules import STAFF_AND_ORGANISERS, can_manage_group, role_required
 
 from ..forms import JoinDecisionForm, JoinRequestForm
@@ -23,14 +24,6 @@ from ..services import groups as services
 
 def _page(request, queryset):
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _show_errors(form, error):
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _group(slug):
@@ -92,7 +85,7 @@ def group_join(request, slug):
             )
         except ValidationError as error:
             if form.known or getattr(error, "code", None) != "already_member":
-                _show_errors(form, error)
+                show_service_errors(form, error)
             else:
                 # Whether an address is in a group is not for a stranger to find out: they
                 # hear what anyone asking hears.

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from hubsite.forms import show_service_errors
 from hubsite.people.models import Group, Person
 from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF, role_required
 
@@ -25,16 +26,6 @@ from ..services import volunteering as services
 
 def _page(request, queryset):
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _show_errors(form, error):
-    """Put a service's ValidationError on the form, on the field it names when the form has
-    it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _person(request):
@@ -58,7 +49,7 @@ def _offer_page(request, person, *, own):
         try:
             services.offer_save(person=person, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             if own:
                 messages.success(
@@ -169,7 +160,7 @@ def opportunity_create(request):
         try:
             opportunity = services.opportunity_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"“{opportunity}” is posted. Now add its shifts.")
             return redirect("connect:shift_add", opportunity.pk)
@@ -195,7 +186,7 @@ def opportunity_edit(request, pk):
                 opportunity=opportunity, updated_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"“{opportunity}” has been saved.")
             return redirect(opportunity)
@@ -231,7 +222,7 @@ def shift_add(request, pk):
                 opportunity=opportunity, added_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request, f"Shift added: {timezone.localtime(shift.starts_at):%A %-d %B, %H:%M}."
@@ -333,7 +324,7 @@ def hours_log(request, pk):
         try:
             changed = services.hours_log(shift=shift, logged_by=request.user, hours=form.hours())
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request,

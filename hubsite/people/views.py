@@ -17,6 +17,8 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
+from hubsite.forms import show_service_errors
+
 from . import selectors, services
 from .filters import PersonFilter
 from .forms import (
@@ -37,15 +39,6 @@ from .rules import STAFF, STAFF_AND_ORGANISERS, can_manage_group, has_role, role
 
 def _page(request, queryset):
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form, error):
-    """Put a service's ValidationError on the form, field by field where it says so."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # People ------------------------------------------------------------------------------
@@ -99,7 +92,7 @@ def person_create(request):
         try:
             person = services.person_create(created_by=request.user, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"{person} has been added.")
             return redirect(person)
@@ -115,7 +108,7 @@ def person_edit(request, pk):
         try:
             person = services.person_update(person=person, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"{person}'s details have been saved.")
             return redirect(person)
@@ -303,7 +296,7 @@ def group_create(request):
         try:
             group = services.group_create(**form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"{group} has been created.")
             return redirect(group)
@@ -318,7 +311,7 @@ def group_edit(request, slug):
         try:
             group = services.group_update(group=group, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"{group} has been saved.")
             return redirect(group)
@@ -377,7 +370,7 @@ def locality_create(request):
         try:
             locality = services.locality_create(**form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"{locality} has been added.")
             return redirect(locality)
@@ -392,7 +385,7 @@ def locality_edit(request, slug):
         try:
             locality = services.locality_update(locality=locality, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"{locality} has been saved.")
             return redirect(locality)
@@ -406,7 +399,7 @@ def tag_list(request):
         try:
             tag = services.tag_create(**form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"{tag} has been added.")
             return redirect("people:tag_list")

@@ -9,21 +9,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
+from hubsite.forms import show_service_errors
 from hubsite.people.rules import STAFF, STAFF_AND_ORGANISERS, has_role, role_required
 
 from ..forms import AssessmentAnswersForm, AssessmentRoundForm
 from ..selectors import assessments as selectors
 from ..services import assessments as services
-
-
-def _show_errors(form, error):
-    """Put a service's ValidationError on the form, on the field it names when the form has
-    it, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @role_required(*STAFF_AND_ORGANISERS)
@@ -45,7 +36,7 @@ def assessment_create(request):
         try:
             round_ = services.round_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"The round “{round_}” is ready for answers.")
             return redirect(round_)
@@ -84,7 +75,7 @@ def assessment_answer(request, pk):
                 round=round_, respondent=request.user, answers=form.answers()
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -10,21 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 
+from hubsite.forms import show_service_errors
 from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF, has_role, role_required
 
 from ..forms import LearningFilterForm, LearningForm
 from ..selectors import learnings as selectors
 from ..services import learnings as services
-
-
-def _show_errors(form, error):
-    """Put a service's ValidationError on the form, on the field it names when the form has
-    it, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _swap(request):
@@ -68,7 +59,7 @@ def learning_create(request):
         try:
             learning = services.learning_record(author=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"Thank you: “{learning}” is in the learning log.")
             return redirect(learning)
@@ -120,7 +111,7 @@ def learning_edit(request, pk):
                 learning=learning, editor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"“{learning}” has been saved.")
             return redirect(learning)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
+from hubsite.forms import show_service_errors
 from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF, role_required
 
 from ..forms import PromptAnswerForm, PromptScheduleForm
@@ -18,16 +19,6 @@ from ..services import prompts as services
 
 def _page(request, queryset):
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _show_errors(form, error):
-    """Put a service's ValidationError on the form, on the field it names when the form has
-    it, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @role_required(*STAFF)
@@ -44,7 +35,7 @@ def prompt_create(request):
         try:
             schedule = services.schedule_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(
                 request, f"“{schedule}” is scheduled; the next hourly round sends what is due."
@@ -72,7 +63,7 @@ def prompt_edit(request, pk):
             )
         except ValidationError as error:
             schedule.refresh_from_db()
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"“{schedule}” has been saved.")
             return redirect("framework:prompt_list")
@@ -107,7 +98,7 @@ def prompt_answer(request, pk):
             )
         except ValidationError as error:
             delivery.refresh_from_db()
-            _show_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, "Thank you: your answer is saved.")
             return redirect("framework:prompt_mine")
