@@ -332,3 +332,5 @@ LOGGING = {
 
 # How many rows a list page shows.
 PAGE_SIZE = 25
+# How long the dashboard keeps a person's figures (whole-table aggregates) before counting again.
+DASHBOARD_FIGURES_SECONDS = int(os.environ.get("DASHBOARD_FIGURES_SECONDS", "60"))

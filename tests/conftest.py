@@ -67,6 +67,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _figures_counted_afresh(settings):
+    """Tests read the figures as they are now; the cache of them has its own test."""
+    settings.DASHBOARD_FIGURES_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache(settings, request):
     """Each test starts with an empty cache, so that one test's sign-in attempts do not
     count against another's rate limits (allauth keeps them in the cache)."""

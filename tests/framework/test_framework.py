@@ -165,3 +165,18 @@ def test_the_dashboard_names_the_practices_least_lived_lately(staff_client, memb
     assert lived not in least
     assert all(practice.tagged_recently == 0 for practice in least)
     assert member_client.get(reverse("home")).context["least_served"] == []
+
+
+@pytest.mark.django_db
+def test_the_dashboard_keeps_a_persons_figures_for_a_while(client, settings):
+    from tests.conftest import make_user
+    from tests.listening.factories import ConversationFactory
+
+    settings.DASHBOARD_FIGURES_SECONDS = 60
+    staff = make_user("staff", "figures@example.test")
+    client.force_login(staff)
+    ConversationFactory()
+    first = _dashboard_queries(client)
+    assert _dashboard_queries(client) < first  # the aggregates are not run again
+    figures = {f.label: f.value for f in client.get(reverse("home")).context["figures"]}
+    assert figures["Conversations this month"] == 1

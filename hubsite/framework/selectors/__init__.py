@@ -1,5 +1,7 @@
 """Read queries of the framework."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
@@ -22,10 +24,19 @@ def value_list():
 
 
 def dashboard_figures(viewer):
-    """Every registered figure ``viewer`` may see, grouped by area in the framework's order."""
-    figures = [figure for provider in figure_providers().values() for figure in provider(viewer)]
-    order = {slug: n for n, slug in enumerate(Area.objects.values_list("slug", flat=True))}
-    return sorted(figures, key=lambda figure: order.get(figure.area, len(order)))
+    """Every registered figure ``viewer`` may see, grouped by area in the framework's order.
+    Each area's figures are aggregates over whole tables, so they are kept for a short while
+    (``DASHBOARD_FIGURES_SECONDS``) per person: a dashboard opened again costs no aggregate."""
+    key = f"hub:dashboard-figures:{viewer.pk}:{viewer.role}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = [
+            figure for provider in figure_providers().values() for figure in provider(viewer)
+        ]
+        order = {slug: n for n, slug in enumerate(Area.objects.values_list("slug", flat=True))}
+        figures.sort(key=lambda figure: order.get(figure.area, len(order)))
+        cache.set(key, figures, settings.DASHBOARD_FIGURES_SECONDS)
+    return figures
 
 
 def dashboard_tasks(viewer):
