@@ -564,3 +564,22 @@ def test_the_dashboard_leaves_out_prompts_no_longer_sent(organiser_user, staff_u
     assert selectors.dashboard_tasks(organiser_user) == []
     # Still there to answer from "My prompts".
     assert list(selectors.prompt_list_mine(organiser_user)) == [delivery]
+
+
+def test_the_dashboard_tells_apart_a_question_asked_after_two_events(db):
+    from hubsite.framework.models import PromptDelivery, PromptSchedule
+    from hubsite.framework.selectors.prompts import dashboard_tasks
+
+    organiser = make_user("organiser", "twice@example.test")
+    schedule = PromptSchedule.objects.create(
+        question="What went well?", audience="organisers", frequency="after_occasion"
+    )
+    for n, about in enumerate(["Tuesday coffee morning", "Repair café"]):
+        PromptDelivery.objects.create(
+            schedule=schedule, recipient=organiser, period=f"event:{n}", about=about
+        )
+    titles = {task.title for task in dashboard_tasks(organiser)}
+    assert titles == {
+        "What went well? (after Tuesday coffee morning)",
+        "What went well? (after Repair café)",
+    }

@@ -80,7 +80,13 @@ def dashboard_tasks(viewer):
     from ..registry import Task
 
     return [
-        Task(area="framework", title=delivery.schedule.question, url=delivery.get_absolute_url())
+        Task(
+            area="framework",
+            # The occasion tells apart the same question asked after two events.
+            title=delivery.schedule.question
+            + (f" (after {delivery.about})" if delivery.about else ""),
+            url=delivery.get_absolute_url(),
+        )
         for delivery in prompts_open(viewer)[:DASHBOARD_PROMPTS]
     ]
 
