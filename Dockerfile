@@ -35,7 +35,7 @@ COPY --from=assets /app/static/vendor static/vendor
 
 # The SECRET_KEY here exists only for this build step; it is not kept in the image.
 RUN SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --noinput \
-    && mkdir -p var \
+    && mkdir -p var/media \
     && chown -R hub:hub var
 
 USER hub
