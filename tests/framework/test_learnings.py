@@ -299,3 +299,22 @@ def test_huge_ids_in_the_learning_form_get_a_message_not_an_error(client, member
     )
     assert response.status_code in (200, 400)
     assert "areas" in response.context["form"].errors
+
+
+def test_unticking_a_practice_on_edit_takes_its_area_away(client, member_user):
+    from hubsite.framework.models import Area, Learning, Practice
+
+    practice = Practice.objects.select_related("area").first()
+    chosen = Area.objects.exclude(pk=practice.area_id).first()
+    learning = Learning.objects.create(title="T", happened="H", learned="L", author=member_user)
+    learning.practices.set([practice])
+    learning.areas.set([practice.area, chosen])
+    client.force_login(member_user)
+    url = reverse("framework:learning_edit", args=[learning.pk])
+    form = client.get(url).context["form"]
+    assert form.initial["areas"] == [chosen.pk]
+    response = client.post(
+        url, {"title": "T", "happened": "H", "learned": "L", "areas": [chosen.pk]}
+    )
+    assert response.status_code == 302
+    assert set(learning.areas.all()) == {chosen}

@@ -583,3 +583,18 @@ def test_the_dashboard_tells_apart_a_question_asked_after_two_events(db):
         "What went well? (after Tuesday coffee morning)",
         "What went well? (after Repair café)",
     }
+
+
+def test_someone_whose_role_changed_is_not_asked_as_their_old_role(db):
+    from hubsite.framework.models import PromptDelivery, PromptSchedule
+    from hubsite.framework.selectors.prompts import dashboard_tasks
+
+    person = make_user("organiser", "was-organiser@example.test")
+    schedule = PromptSchedule.objects.create(
+        question="What surprised us?", audience="organisers", frequency="monthly"
+    )
+    PromptDelivery.objects.create(schedule=schedule, recipient=person, period="2026-11")
+    assert len(dashboard_tasks(person)) == 1
+    person.role = "member"
+    person.save()
+    assert dashboard_tasks(person) == []

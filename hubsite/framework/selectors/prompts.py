@@ -41,12 +41,20 @@ def prompt_list_mine(viewer):
 
 
 def prompts_open(viewer):
-    """The prompts waiting on ``viewer``'s answer (of schedules still sent), newest first."""
+    """The prompts waiting on ``viewer``'s answer (of schedules still sent, to an audience
+    they are still part of: someone whose role changed is not asked as their old role),
+    newest first."""
+    from ..services.prompts import AUDIENCE_ROLES
+
     if not viewer.is_authenticated:
         return PromptDelivery.objects.none()
+    audiences = [audience for audience, roles in AUDIENCE_ROLES.items() if viewer.role in roles]
     return (
         PromptDelivery.objects.filter(
-            recipient=viewer, answered_at__isnull=True, schedule__active=True
+            recipient=viewer,
+            answered_at__isnull=True,
+            schedule__active=True,
+            schedule__audience__in=audiences,
         )
         .select_related("schedule")
         .order_by("-sent_at", "-id")

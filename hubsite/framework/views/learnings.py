@@ -96,7 +96,12 @@ def learning_edit(request, pk):
         "learned": learning.learned,
         "differently": learning.differently,
         "subject_key": learning.subject_key,
-        "areas": list(learning.areas.all()),
+        # Only the areas chosen for themselves: those its practices bring are added again on
+        # saving, and unticking a practice takes its area away.
+        "areas": sorted(
+            {area.pk for area in learning.areas.all()}
+            - {practice.area_id for practice in learning.practices.all()}
+        ),
         "practices": [practice.pk for practice in learning.practices.all()],
     }
     form = LearningForm(
