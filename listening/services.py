@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hubsite.notify.models import OutboxMessage
-from hubsite.notify.services import message_queue
+from hubsite.notify.services import message_queue, site_url
 from hubsite.people.models import Consent, Person, Role, User
 from hubsite.people.selectors import consent_given, person_by_email
 from hubsite.people.services import consent_record, person_create, unique_slug
@@ -384,10 +384,6 @@ def _consent_withdrawn(person):
     return statements.exists() and not any(consent_given(person, p) for p in contact)
 
 
-def _site_url():
-    return settings.SITE_URL or "http://localhost:8000"
-
-
 @transaction.atomic
 def follow_up_remind(*, follow_up_id, today=None):
     """Email a follow-up's owner on its due date: once per follow-up and due date, never
@@ -413,7 +409,7 @@ def follow_up_remind(*, follow_up_id, today=None):
     context = {
         "owner": owner,
         "follow_up": follow_up,
-        "link": _site_url() + link,
+        "link": site_url() + link,
         "hub_name": settings.HUB_NAME,
     }
     # A line break in a subject would make the email unsendable.
@@ -445,7 +441,7 @@ def follow_up_digest(*, owner_id, today=None):
     context = {
         "owner": owner,
         "overdue": overdue,
-        "link": _site_url() + reverse("listening:follow_up_list"),
+        "link": site_url() + reverse("listening:follow_up_list"),
         "hub_name": settings.HUB_NAME,
     }
     return message_queue(

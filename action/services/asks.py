@@ -12,12 +12,12 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from hubsite.notify.models import OutboxMessage
-from hubsite.notify.services import message_queue
+from hubsite.notify.services import message_queue, site_url
 
 from ..models import ActionTaken, Ask, Campaign, Signup
 from ..rules import can_manage_campaign
 from ..selectors.asks import campaigns_related, solidarity_key_prefix, solidarity_recipients
-from .campaigns import site_url, unsubscribe_token
+from .campaigns import unsubscribe_token
 
 ACTIONS_SALT = "action.supporter-actions"
 # How long the emailed link to record one's actions works.

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hubsite.notify.models import OutboxMessage
-from hubsite.notify.services import message_queue
+from hubsite.notify.services import message_queue, site_url
 from hubsite.people.models import Consent, Person
 from hubsite.people.selectors import person_by_email
 from hubsite.people.services import consent_record, person_create, unique_slug
@@ -25,10 +25,6 @@ CONFIRM_SALT = "action.signup-confirm"
 UNSUBSCRIBE_SALT = "action.signup-unsubscribe"
 # How long a confirmation link works.
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 14
-
-
-def site_url():
-    return settings.SITE_URL or "http://localhost:8000"
 
 
 # Campaigns -------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps
 
 from hubsite.notify.models import OutboxMessage
-from hubsite.notify.services import message_queue
+from hubsite.notify.services import message_queue, site_url
 from hubsite.people.models import Person
 from hubsite.people.selectors import person_by_email
 from hubsite.people.services import person_create, person_link_user
@@ -79,10 +79,6 @@ DECIDABLE_FROM = {
     CHANGES: {Story.Status.SUBMITTED, Story.Status.APPROVED},
     REJECT: {Story.Status.SUBMITTED, Story.Status.CHANGES, Story.Status.APPROVED},
 }
-
-
-def site_url():
-    return settings.SITE_URL or "http://localhost:8000"
 
 
 # Links ----------------------------------------------------------------------------------

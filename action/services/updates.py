@@ -15,11 +15,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from hubsite.notify.models import OutboxMessage
-from hubsite.notify.services import message_queue
+from hubsite.notify.services import message_queue, site_url
 
 from ..models import Signup, SupporterUpdate
 from ..selectors.updates import KEY_PREFIX, recipients_count, update_recipients
-from .campaigns import site_url, unsubscribe_token
+from .campaigns import unsubscribe_token
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hubsite.notify.models import OutboxMessage
-from hubsite.notify.services import message_queue
+from hubsite.notify.services import message_queue, site_url
 from hubsite.people.models import Consent, GroupMembership, Person
 from hubsite.people.rules import can_manage_group
 from hubsite.people.selectors import consent_given, person_by_email
@@ -48,10 +48,6 @@ EMAILS = {
         "connect/email/join_organiser.txt",
     ),
 }
-
-
-def site_url():
-    return settings.SITE_URL or "http://localhost:8000"
 
 
 def _email(join_request, purpose, recipient):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hubsite.notify.models import OutboxMessage
-from hubsite.notify.services import message_queue
+from hubsite.notify.services import message_queue, site_url
 from hubsite.people.models import Consent, Person
 from hubsite.people.selectors import person_by_email
 from hubsite.people.services import consent_record, person_create
@@ -35,10 +35,6 @@ EMAILS = {
     "reminder": ("Reminder: {event}", OutboxMessage.Category.CONTACT),
     "after": ("What happened next: {event}", OutboxMessage.Category.CONTACT),
 }
-
-
-def site_url():
-    return settings.SITE_URL or "http://localhost:8000"
 
 
 def cancel_token(rsvp):

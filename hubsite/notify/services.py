@@ -25,6 +25,12 @@ FIRST_RETRY = timedelta(minutes=5)
 LONGEST_WAIT = timedelta(hours=6)
 
 
+def site_url():
+    """The hub's address for links in emails: SITE_URL, or the development server's when it
+    is not set (a deploy check warns about that in production)."""
+    return settings.SITE_URL or "http://localhost:8000"
+
+
 def retry_wait(attempts):
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
 

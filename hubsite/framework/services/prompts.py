@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from hubsite.notify.models import OutboxMessage
-from hubsite.notify.services import message_queue
+from hubsite.notify.services import message_queue, site_url
 from hubsite.people.models import Role, User
 from hubsite.people.rules import STAFF, has_role
 
@@ -212,7 +212,7 @@ def _delivery_create(schedule, recipient, period, about, now):
 
 def _email(delivery):
     schedule, recipient = delivery.schedule, delivery.recipient
-    site = settings.SITE_URL or "http://localhost:8000"
+    site = site_url()
     round_url = open_round_url(recipient) if schedule.self_assessment else ""
     context = {
         "recipient": recipient,
