@@ -209,6 +209,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hubsite.framework.tasks.prompts_send_due",
         "schedule": crontab(minute=30),
     },
+    # Organise: renewal reminders and the lapse of memberships not renewed, once a day each
+    # (a membership is reminded once per term and lapses once); calls to action whose time
+    # has come (and any whose chain of batches broke); reminders of decisions due review.
+    "organise-renewal-reminders": {
+        "task": "organise.tasks.membership.memberships_remind_renewal",
+        "schedule": crontab(minute=0, hour=8),
+    },
+    "organise-lapse": {
+        "task": "organise.tasks.membership.memberships_lapse",
+        "schedule": crontab(minute=30, hour=2),
+    },
+    "organise-calls-due": {
+        "task": "organise.tasks.calls.calls_send_due",
+        "schedule": crontab(minute="*/5"),
+    },
+    "organise-decision-reviews": {
+        "task": "organise.tasks.meetings.decisions_remind_review",
+        "schedule": crontab(minute=15, hour=8),
+    },
     "listening-follow-ups-overdue-digest": {
         "task": "listening.tasks.follow_ups_digest_overdue",
         "schedule": crontab(minute=0, hour=7),
@@ -248,6 +267,8 @@ ACCOUNT_RATE_LIMITS = {
     "campaign_signup": "10/h/ip,3/h/key",
     "actions_link": "10/h/ip,3/h/key",
     "story_link": "10/h/ip,3/h/key",
+    "membership_join": "10/h/ip,3/h/key",
+    "call_response": "30/h/ip",
 }
 # How many proxies in front of the hub add to X-Forwarded-For (rate limits need the client's
 # address, not the proxy's); 0 reads the connection's own address.

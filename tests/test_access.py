@@ -49,6 +49,15 @@ PUBLIC = {
     "connect:group_list",
     "connect:group_page",
     "connect:group_join",
+    # Membership: joining, the page that says a link was sent, and confirming by that link
+    # (where a new member may also choose a password). Calls to action: answering the ask
+    # and unsubscribing from the links in the email. The public "You said, we did" page.
+    "organise:join",
+    "organise:join_sent",
+    "organise:join_confirm",
+    "organise:call_respond",
+    "organise:call_unsubscribe",
+    "organise:you_said_we_did",
     # django-allauth's pages for signing in, signing up and recovering an account.
     "account_login",
     "account_logout",

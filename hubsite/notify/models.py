@@ -33,6 +33,9 @@ class OutboxMessage(models.Model):
         related_name="outbox_messages",
     )
     to_email = models.EmailField()
+    reply_to = models.EmailField(
+        blank=True, help_text="Where a reply goes, when not to the hub's own address."
+    )
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)

@@ -50,6 +50,7 @@ def message_queue(
     body_html="",
     person=None,
     category=OutboxMessage.Category.CONTACT,
+    reply_to="",
 ):
     """Write an outbox row (once per ``key``) and deliver it after the transaction commits.
 
@@ -67,6 +68,7 @@ def message_queue(
                 key=key,
                 person=person,
                 to_email=to_email,
+                reply_to=reply_to,
                 subject=subject,
                 body_text=body_text,
                 body_html=body_html,
@@ -107,6 +109,7 @@ def message_deliver(*, message_id):
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_email],
+        reply_to=[message.reply_to] if message.reply_to else None,
         headers={"X-Hub-Message": message.key[:100]},
     )
     if message.body_html:

@@ -1,0 +1,1 @@
+"""Forms of Organise, one module per part."""

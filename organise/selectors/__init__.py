@@ -1,0 +1,1 @@
+"""Read queries of Organise, one module per part."""

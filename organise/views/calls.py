@@ -1,0 +1,3 @@
+"""Views of Organise: calls (being built)."""
+
+urlpatterns = []

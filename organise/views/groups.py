@@ -1,0 +1,3 @@
+"""Views of Organise: groups (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Views of Organise: join (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Views of Organise: meetings (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Views of Organise: members (being built)."""
+
+urlpatterns = []

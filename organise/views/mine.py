@@ -1,0 +1,3 @@
+"""Views of Organise: mine (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Views of Organise: segments (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Views of Organise: you_said (being built)."""
+
+urlpatterns = []
