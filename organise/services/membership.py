@@ -66,6 +66,8 @@ def membership_start(*, person, type, today=None):
         if membership.status == Membership.Status.PENDING
         else MembershipEvent.Kind.REJOINED
     )
+    if membership.status == Membership.Status.PENDING:
+        membership.joined_on = today
     membership.type = type
     membership.status = Membership.Status.ACTIVE
     membership.term_started_on, membership.renews_on, membership.ended_on = today, renews_on, None
