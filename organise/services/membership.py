@@ -129,6 +129,8 @@ def membership_leave(*, membership, today=None):
 
 @transaction.atomic
 def membership_change_type(*, membership, type):
+    if membership.status == Membership.Status.LEFT:
+        raise ValidationError("This membership has ended; join again to choose a kind.")
     if not type.open_to_join and type.pk != membership.type_id:
         raise ValidationError({"type": "This kind of membership is no longer offered."})
     membership.type = type

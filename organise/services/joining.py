@@ -1,0 +1,361 @@
+"""Writes of joining the hub and of a member's own choices. A visitor's application counts
+only once its email is confirmed by the signed link sent to it (double opt-in); confirming
+creates or matches the Person of the core, never a duplicate, and makes them a member. What a
+visitor sees never tells whether an address was known: that answer goes to the address, by
+email. A signed-in person's login address is verified already, so they join at once."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from hubsite.notify.models import OutboxMessage
+from hubsite.notify.services import message_queue, site_url
+from hubsite.people.models import Consent, Person, Role, User
+from hubsite.people.selectors import consent_given, person_by_email
+from hubsite.people.services import (
+    consent_record,
+    person_create,
+    person_link_user,
+    person_update,
+)
+
+from ..models import JoinApplication, Membership, MembershipType
+from ..selectors.mine import CONTACT_PURPOSES, account_for, contact_preferences
+from .membership import membership_start
+
+CONFIRM_SALT = "organise.join-confirm"
+# How long a confirmation link works.
+CONFIRM_MAX_AGE = timedelta(days=14)
+
+# Subject and template of each email about joining. They answer what the address asked for
+# (or what someone asked in its name), so no contact consent is needed.
+EMAILS = {
+    "confirm": ("Please confirm you want to join", "organise/email/join_confirm.txt"),
+    "already": ("You are already a member", "organise/email/join_already.txt"),
+    "welcome": ("Welcome to {hub}", "organise/email/join_welcome.txt"),
+}
+
+
+# Links ----------------------------------------------------------------------------------
+
+
+def confirm_token(application):
+    return signing.dumps({"application": application.pk}, salt=CONFIRM_SALT)
+
+
+def application_from_token(token):
+    """The application a confirmation link names, as ``(application, expired)``: the
+    application is None when the link is broken, too old (``expired``) or names nothing."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        return None, True
+    except signing.BadSignature:
+        return None, False
+    pk = data.get("application") if isinstance(data, dict) else None
+    if not isinstance(pk, int):
+        return None, False
+    application = (
+        JoinApplication.objects.select_related("type", "locality", "membership__type")
+        .prefetch_related("tags")
+        .filter(pk=pk)
+        .first()
+    )
+    return application, False
+
+
+def _email(*, purpose, key, to_email, first_name, person=None, **context):
+    subject, template = EMAILS[purpose]
+    context.update(
+        {
+            "first_name": first_name,
+            "purpose": purpose,
+            "hub_name": settings.HUB_NAME,
+            "max_age_days": CONFIRM_MAX_AGE.days,
+            "login_url": site_url() + reverse("account_login"),
+            "reset_url": site_url() + reverse("account_reset_password"),
+            "signup_url": site_url() + reverse("account_signup"),
+            "membership_url": site_url() + reverse("organise:my_membership"),
+        }
+    )
+    return message_queue(
+        key=key,
+        to_email=to_email,
+        subject=f"[{settings.HUB_NAME}] " + subject.format(hub=settings.HUB_NAME),
+        body_text=render_to_string(template, context),
+        person=person,
+        category=OutboxMessage.Category.ACCOUNT,
+    )
+
+
+# Applying and confirming ----------------------------------------------------------------
+
+
+def _check_type(type):
+    if not isinstance(type, MembershipType):
+        raise ValidationError({"type": "Choose a kind of membership."})
+    if not type.open_to_join:
+        raise ValidationError(
+            {"type": "This kind of membership is no longer offered: choose another."}
+        )
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    email,
+    first_name,
+    type,
+    last_name="",
+    postcode="",
+    locality=None,
+    tags=(),
+    consent_contact=False,
+):
+    """Take a visitor's application to join and email the address a link to confirm it.
+
+    The page says the same whatever the address: an active member gets an email saying so
+    (with how to sign in) and nothing is written; an address with an application waiting
+    gets its link again, at most once a day, for the answers typed last. Returns the
+    application, or None when the address belongs to an active member."""
+    _check_type(type)
+    email = (email or "").strip().lower()
+    first_name = " ".join((first_name or "").split())
+    errors = {}
+    if not first_name:
+        errors["first_name"] = "Enter your first name."
+    if not email:
+        errors["email"] = "Enter your email address."
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate().isoformat()
+    person = person_by_email(email)
+    membership = Membership.objects.filter(person=person).first() if person else None
+    if membership is not None and membership.status == Membership.Status.ACTIVE:
+        _email(
+            purpose="already",
+            key=f"organise:join:member:{person.pk}:{today}",
+            to_email=email,
+            first_name=person.first_name,
+            person=person,
+            has_account=person.user_id is not None or account_for(email) is not None,
+        )
+        return None
+    fields = {
+        "first_name": first_name,
+        "last_name": " ".join((last_name or "").split()),
+        "postcode": postcode or "",
+        "locality": locality,
+        "type": type,
+        "consent_contact": bool(consent_contact),
+    }
+    waiting = (
+        JoinApplication.objects.select_for_update(of=("self",))
+        .alias(email_lower=Lower("email"))  # what the index holds
+        .filter(email_lower=email, confirmed_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if waiting is None:
+        application = JoinApplication.objects.create(email=email, **fields)
+        application.tags.set(tags)
+        key = f"organise:join:{application.pk}:confirm"
+    else:
+        # Whoever holds the address confirms what was typed last, shown on the confirm page:
+        # an earlier attempt, perhaps a stranger's, never speaks for them.
+        application = waiting
+        for name, value in fields.items():
+            setattr(application, name, value)
+        application.save()
+        application.tags.set(tags)
+        key = f"organise:join:{application.pk}:confirm:{today}"
+    link = reverse("organise:join_confirm", args=[confirm_token(application)])
+    _email(
+        purpose="confirm",
+        key=key,
+        to_email=email,
+        first_name=first_name,
+        person=person,
+        application=application,
+        confirm_url=site_url() + link,
+    )
+    return application
+
+
+def _person_for(application):
+    """The person the hub knows by the application's address (their blank details filled
+    in, nothing overwritten), or a new one."""
+    person = person_by_email(application.email)
+    if person is None:
+        try:
+            with transaction.atomic():
+                return person_create(
+                    first_name=application.first_name,
+                    last_name=application.last_name,
+                    email=application.email,
+                    postcode=application.postcode,
+                    locality=application.locality,
+                    first_contact=Person.FirstContact.ONLINE,
+                )
+        except ValidationError:  # created a moment ago by another confirmation
+            person = person_by_email(application.email)
+            if person is None:
+                raise
+    blanks = {
+        name: getattr(application, name)
+        for name in ("last_name", "postcode", "locality")
+        if getattr(application, name) and not getattr(person, name)
+    }
+    if blanks:
+        person = person_update(person=person, **blanks)
+    return person
+
+
+def _link_account(person):
+    """An account that already signs in with this (verified) address gets the person."""
+    if person.user_id is not None:
+        return
+    user = account_for(person.email)
+    if user is None or hasattr(user, "person"):
+        return
+    from allauth.account.models import EmailAddress
+
+    if EmailAddress.objects.filter(user=user, email__iexact=person.email, verified=True).exists():
+        person_link_user(user=user)
+
+
+def _consent_to_contact(person, note, recorded_by=None):
+    if not consent_given(person, Consent.Purpose.CONTACT_EMAIL):
+        consent_record(
+            person=person,
+            purpose=Consent.Purpose.CONTACT_EMAIL,
+            given=True,
+            method=Consent.Method.ONLINE,
+            recorded_by=recorded_by,
+            note=note,
+        )
+
+
+@transaction.atomic
+def application_confirm(*, application, today=None):
+    """The address confirmed: the person is found or created, their communities and their
+    wish to hear from the hub recorded, and they become a member. Confirming twice is
+    harmless."""
+    application = (
+        JoinApplication.objects.select_for_update(of=("self",))
+        .select_related("type", "locality")
+        .get(pk=application.pk)
+    )
+    if application.confirmed_at is not None:
+        return application
+    _check_type(application.type)
+    person = _person_for(application)
+    _link_account(person)
+    tags = list(application.tags.all())
+    if tags:
+        person.tags.add(*tags)
+    if application.consent_contact:
+        _consent_to_contact(person, "When joining the hub")
+    membership, kind = membership_start(person=person, type=application.type, today=today)
+    application.confirmed_at = timezone.now()
+    application.membership = membership
+    application.save(update_fields=["confirmed_at", "membership"])
+    if kind is not None:
+        _email(
+            purpose="welcome",
+            key=f"organise:join:{application.pk}:welcome",
+            to_email=application.email,
+            first_name=person.first_name,
+            person=person,
+            membership=membership,
+        )
+    return application
+
+
+@transaction.atomic
+def application_account_create(*, application, password):
+    """A new member who confirmed their address chooses a password: their account (role
+    member, the address verified by the link they followed) is opened and given their
+    person. Only for a confirmed application, and only while no account has the address."""
+    application = (
+        JoinApplication.objects.select_for_update(of=("self",))
+        .select_related("membership__person")
+        .get(pk=application.pk)
+    )
+    if application.confirmed_at is None or application.membership is None:
+        raise ValidationError("Confirm your membership first.")
+    person = application.membership.person
+    email = application.email.lower()
+    taken = ValidationError(
+        "An account already signs in with this address: sign in to see your membership.",
+        code="account_exists",
+    )
+    if person.user_id is not None or account_for(email) is not None:
+        raise taken
+    if person.email.lower() != email:
+        raise ValidationError("Your address has changed since you joined: ask the hub for help.")
+    password_validation.validate_password(password, User(email=email))
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, role=Role.MEMBER)
+    except IntegrityError:  # opened a moment ago by another request
+        raise taken from None
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    return user
+
+
+# A signed-in person ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_join(*, person, type, consent_contact=False, recorded_by=None, today=None):
+    """A signed-in person joins (or rejoins) at once: their address is their verified login.
+    Returns ``(membership, kind)`` as membership_start does; kind is None for a member
+    already active, whose membership is left as it is."""
+    _check_type(type)
+    if consent_contact:
+        _consent_to_contact(person, "When joining the hub", recorded_by=recorded_by)
+    return membership_start(person=person, type=type, today=today)
+
+
+@transaction.atomic
+def contact_preferences_update(*, person, choices, recorded_by=None):
+    """Record the person's choices of how the hub may contact them: one Consent row for each
+    purpose whose answer changed, none for the others, so the history stays honest.
+    ``choices`` maps contact purposes to True (yes) or False (no). Returns the new rows."""
+    unknown = set(choices) - set(CONTACT_PURPOSES)
+    if unknown:
+        raise ValidationError("Choose among the ways the hub can contact you.")
+    # One save at a time per person: two at once must not both record the same change.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    current = contact_preferences(person)
+    recorded = []
+    for purpose in CONTACT_PURPOSES:
+        if purpose not in choices:
+            continue
+        now = current[purpose]
+        if bool(choices[purpose]) == (now is not None and now.given):
+            continue
+        recorded.append(
+            consent_record(
+                person=person,
+                purpose=purpose,
+                given=bool(choices[purpose]),
+                method=Consent.Method.ONLINE,
+                recorded_by=recorded_by,
+                note="Own communication preferences",
+            )
+        )
+    return recorded
