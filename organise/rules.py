@@ -71,3 +71,11 @@ def can_manage_meeting(user, meeting) -> bool:
 
 def can_run_group_meetings(user, group) -> bool:
     return is_staff(user) or is_group_organiser(user, group)
+
+
+def can_review_decision(user, decision) -> bool:
+    """The owner reviews their decision; so do the people who run its meeting."""
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    if person is not None and decision.owner_id == person.pk and user.is_active:
+        return True
+    return can_manage_meeting(user, decision.meeting)

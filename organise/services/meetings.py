@@ -20,7 +20,13 @@ from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue, site_url
 
 from ..models import Decision, Meeting
-from ..rules import can_manage_meeting, can_run_group_meetings, can_see_meeting, is_staff
+from ..rules import (
+    can_manage_meeting,
+    can_review_decision,
+    can_run_group_meetings,
+    can_see_meeting,
+    is_staff,
+)
 from ..selectors.meetings import decision_link, owner_choices
 
 REVIEW_KEY_PREFIX = "organise:decision-review:"
@@ -298,14 +304,6 @@ def decision_edit(
         setattr(decision, name, value)
     decision.save()
     return decision
-
-
-def can_review_decision(user, decision) -> bool:
-    """The owner reviews their decision; so do the people who run its meeting."""
-    person = getattr(user, "person", None) if user.is_authenticated else None
-    if person is not None and decision.owner_id == person.pk and user.is_active:
-        return True
-    return can_manage_meeting(user, decision.meeting)
 
 
 @transaction.atomic

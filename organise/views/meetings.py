@@ -267,7 +267,7 @@ def decision_review(request, pk):
     and done, dropped, or still in hand until a new date. From the meeting's page htmx
     swaps the decision's box; without JavaScript this is a page of its own."""
     decision = get_object_or_404(selectors.decision_detail_queryset(request.user), pk=pk)
-    if not services.can_review_decision(request.user, decision):
+    if not rules.can_review_decision(request.user, decision):
         raise PermissionDenied
     can_manage = rules.can_manage_meeting(request.user, decision.meeting)
     can_open = rules.can_see_meeting(request.user, decision.meeting)
