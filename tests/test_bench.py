@@ -21,6 +21,7 @@ from hubsite.people.management.commands.seed_bench import (
 from hubsite.people.models import Person, User
 from hubsite.people.registry import bench_data_providers
 from listening.models import Conversation, ListeningRound
+from organise.models import Membership, MembershipEvent
 
 TINY = {
     "factor": 0.001,
@@ -102,6 +103,8 @@ def test_generators_fill_a_tiny_hub(tiny_hub):
     assert Event.objects.count() == TINY["events"]
     assert abs(Rsvp.objects.count() - TINY["rsvps"]) <= TINY["events"]
     assert Shift.objects.exists()
+    assert Membership.objects.count() == TINY["members"]
+    assert MembershipEvent.objects.filter(kind=MembershipEvent.Kind.JOINED).count() == 10
 
 
 def test_every_measured_page_answers_at_tiny_scale(bench_settings, tiny_hub):
