@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organise.tasks.membership.memberships_lapse",
         "schedule": crontab(minute=30, hour=2),
     },
+    "organise-forget-unconfirmed-applications": {
+        "task": "organise.tasks.membership.join_applications_forget",
+        "schedule": crontab(minute=45, hour=2),
+    },
     "organise-calls-due": {
         "task": "organise.tasks.calls.calls_send_due",
         "schedule": crontab(minute="*/5"),

@@ -366,6 +366,14 @@ class GroupProposal(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=models.Q(status="pending"),
+                name="groupproposal_pending_name_unique",
+                violation_error_message="A group of this name has already been proposed.",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -5,7 +5,7 @@ proposal, so none is ever written twice."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -88,13 +88,18 @@ def proposal_create(*, person, name, purpose, locality=None, public=True):
             code="too_many",
         )
     _check_name_free(name)
-    proposal = GroupProposal.objects.create(
-        name=name,
-        purpose=purpose,
-        locality=locality,
-        public=bool(public),
-        proposed_by=person,
-    )
+    try:
+        with transaction.atomic():
+            proposal = GroupProposal.objects.create(
+                name=name,
+                purpose=purpose,
+                locality=locality,
+                public=bool(public),
+                proposed_by=person,
+            )
+    except IntegrityError:  # the same name proposed a moment ago by someone else
+        _check_name_free(name)
+        raise
     _tell_staff(proposal)
     return proposal
 

@@ -359,3 +359,18 @@ def contact_preferences_update(*, person, choices, recorded_by=None):
             )
         )
     return recorded
+
+
+# An application never confirmed is kept only as long as its link could be used, and a little
+# more (so that someone who clicks a day late is told the link expired, not that it is wrong).
+UNCONFIRMED_KEPT = timedelta(days=30)
+
+
+def applications_forget_unconfirmed(*, now=None):
+    """Delete the join applications never confirmed within UNCONFIRMED_KEPT: the hub keeps
+    nothing of someone who did not finish joining. Safe to run twice. Returns how many."""
+    now = now or timezone.now()
+    deleted, _ = JoinApplication.objects.filter(
+        confirmed_at__isnull=True, created_at__lt=now - UNCONFIRMED_KEPT
+    ).delete()
+    return deleted

@@ -4,6 +4,7 @@ run writes nothing more, and a membership lapses only while it is active)."""
 
 from celery import shared_task
 
+from ..services import joining
 from ..services import members as services
 
 
@@ -17,3 +18,9 @@ def memberships_remind_renewal():
 def memberships_lapse():
     """The daily tick: lapse the memberships not renewed in time, and tell each member once."""
     return len(services.lapse_notices_send())
+
+
+@shared_task
+def join_applications_forget():
+    """The daily tick: forget the applications to join that were never confirmed."""
+    return joining.applications_forget_unconfirmed()

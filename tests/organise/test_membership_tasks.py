@@ -228,3 +228,35 @@ def test_the_ticks_on_a_real_worker_send_one_email_per_member_also_when_run_twic
     ]
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
     assert Membership.objects.filter(status=Membership.Status.LAPSED).count() == 1
+
+
+def test_applications_never_confirmed_are_forgotten_after_thirty_days_and_no_others(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organise.models import JoinApplication
+    from organise.tasks.membership import join_applications_forget
+    from tests.organise.factories import MembershipTypeFactory
+
+    kind = MembershipTypeFactory()
+    now = timezone.now()
+    old = JoinApplication.objects.create(
+        email="old@example.test", first_name="Old", type=kind, created_at=now - timedelta(days=31)
+    )
+    fresh = JoinApplication.objects.create(
+        email="new@example.test", first_name="New", type=kind, created_at=now - timedelta(days=3)
+    )
+    confirmed = JoinApplication.objects.create(
+        email="yes@example.test",
+        first_name="Yes",
+        type=kind,
+        created_at=now - timedelta(days=90),
+        confirmed_at=now - timedelta(days=89),
+    )
+
+    assert join_applications_forget() == 1
+    assert join_applications_forget() == 0
+    remaining = set(JoinApplication.objects.values_list("pk", flat=True))
+    assert remaining == {fresh.pk, confirmed.pk}
+    assert old.pk not in remaining
