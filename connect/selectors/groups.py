@@ -74,12 +74,13 @@ def join_requests_managed(viewer):
     requests = JoinRequest.objects.select_related("group", "person", "person__locality")
     if is_staff(viewer):
         return requests
-    if not has_role(viewer, (Role.ORGANISER,)):
+    if not has_role(viewer, tuple(Role.values)):
         return requests.none()
-    organised = GroupMembership.objects.filter(
-        person__user=viewer, role__in=ORGANISING_ROLES
-    ).values("group_id")
-    return requests.filter(group_id__in=organised)
+    organised = GroupMembership.objects.filter(person__user=viewer, role__in=ORGANISING_ROLES)
+    if not has_role(viewer, (Role.ORGANISER,)):
+        # A self-organised group is run by its organisers whatever their account role.
+        organised = organised.filter(group__kind=Group.Kind.SELF_ORGANISED)
+    return requests.filter(group_id__in=organised.values("group_id"))
 
 
 def join_requests_pending(viewer):

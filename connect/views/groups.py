@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from hubsite.forms import show_service_errors
-from hubsite.people.rules import STAFF_AND_ORGANISERS, can_manage_group, role_required
+from hubsite.people.rules import EVERYONE_SIGNED_IN, can_manage_group, role_required
 
 from ..forms import JoinDecisionForm, JoinRequestForm
 from ..models import JoinRequest
@@ -108,7 +108,7 @@ def _asked(group, known):
     )
 
 
-@role_required(*STAFF_AND_ORGANISERS)
+@role_required(*EVERYONE_SIGNED_IN)
 def join_requests(request):
     return render(
         request,
@@ -117,7 +117,7 @@ def join_requests(request):
     )
 
 
-@role_required(*STAFF_AND_ORGANISERS)
+@role_required(*EVERYONE_SIGNED_IN)
 @require_POST
 def join_request_decide(request, pk):
     join_request = get_object_or_404(selectors.join_requests_managed(request.user), pk=pk)

@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from .models import GroupMembership, Role
+from .models import Group, GroupMembership, Role
 
 EVERYONE_SIGNED_IN = tuple(Role.values)
 STAFF = (Role.STAFF,)
@@ -54,6 +54,11 @@ def is_group_organiser(user, group) -> bool:
 
 
 def can_manage_group(user, group) -> bool:
-    return has_role(user, STAFF) or (
-        has_role(user, STAFF_AND_ORGANISERS) and is_group_organiser(user, group)
-    )
+    """Staff manage every group; organisers the groups they organise. A self-organised group
+    is run by its own organisers whatever their account role: the member who started it runs
+    it without becoming an organiser of the hub."""
+    if has_role(user, STAFF):
+        return True
+    if group.kind == Group.Kind.SELF_ORGANISED:
+        return has_role(user, EVERYONE_SIGNED_IN) and is_group_organiser(user, group)
+    return has_role(user, STAFF_AND_ORGANISERS) and is_group_organiser(user, group)

@@ -65,7 +65,9 @@ def people_with_consent(purpose, queryset=None):
 
 
 def group_list(viewer):
-    """The groups ``viewer`` may manage: every group for staff, their own for organisers."""
+    """The groups ``viewer`` may manage (``rules.can_manage_group``): every group for staff,
+    the ones they organise for organisers, and for anyone else signed in the self-organised
+    groups they organise."""
     groups = (
         Group.objects.select_related("locality")
         .annotate(member_count=Count("memberships", distinct=True))
@@ -73,12 +75,15 @@ def group_list(viewer):
     )
     if has_role(viewer, (Role.STAFF,)):
         return groups
-    if has_role(viewer, (Role.ORGANISER,)):
-        return groups.filter(
-            memberships__person__user=viewer,
-            memberships__role__in=[GroupMembership.Role.ORGANISER, GroupMembership.Role.LEADER],
-        )
-    return groups.none()
+    if not has_role(viewer, tuple(Role.values)):
+        return groups.none()
+    organised = GroupMembership.objects.filter(
+        person__user=viewer,
+        role__in=[GroupMembership.Role.ORGANISER, GroupMembership.Role.LEADER],
+    )
+    if not has_role(viewer, (Role.ORGANISER,)):
+        organised = organised.filter(group__kind=Group.Kind.SELF_ORGANISED)
+    return groups.filter(pk__in=organised.values("group_id"))
 
 
 def group_members(group):

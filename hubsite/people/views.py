@@ -34,7 +34,7 @@ from .forms import (
 )
 from .models import GroupMembership, User
 from .registry import timeline_providers
-from .rules import STAFF, STAFF_AND_ORGANISERS, can_manage_group, has_role, role_required
+from .rules import EVERYONE_SIGNED_IN, STAFF, can_manage_group, has_role, role_required
 
 
 def _page(request, queryset):
@@ -255,7 +255,7 @@ def invite_accept(request, uidb64, token):
 # Groups ------------------------------------------------------------------------------
 
 
-@role_required(*STAFF_AND_ORGANISERS)
+@role_required(*EVERYONE_SIGNED_IN)
 def group_list(request):
     return render(
         request,
@@ -274,7 +274,7 @@ def _managed_group(request, slug):
     return group
 
 
-@role_required(*STAFF_AND_ORGANISERS)
+@role_required(*EVERYONE_SIGNED_IN)
 def group_detail(request, slug):
     group = _managed_group(request, slug)
     return render(
@@ -303,7 +303,7 @@ def group_create(request):
     return render(request, "people/group_form.html", {"form": form})
 
 
-@role_required(*STAFF_AND_ORGANISERS)
+@role_required(*EVERYONE_SIGNED_IN)
 def group_edit(request, slug):
     group = _managed_group(request, slug)
     form = GroupForm(request.POST or None, instance=group)
@@ -320,7 +320,7 @@ def group_edit(request, slug):
     return render(request, "people/group_form.html", {"form": form, "group": group})
 
 
-@role_required(*STAFF_AND_ORGANISERS)
+@role_required(*EVERYONE_SIGNED_IN)
 @require_POST
 def membership_update(request, slug, pk):
     group = _managed_group(request, slug)

@@ -61,11 +61,13 @@ def proposals_pending_of(person):
 
 
 def name_taken(name, *, exclude_pk=None):
-    """What already holds ``name`` (case-insensitive): "group", "proposal" (a pending one),
-    or None."""
+    """What already holds ``name`` (case-insensitive): "group" (one with a public page),
+    "private" (a group without one: its name is not told to whoever asks), "proposal" (a
+    pending one), or None."""
     name = " ".join((name or "").split())
-    if Group.objects.filter(name__iexact=name).exists():
-        return "group"
+    group = Group.objects.filter(name__iexact=name).values_list("public", flat=True).first()
+    if group is not None:
+        return "group" if group else "private"
     pending = GroupProposal.objects.filter(
         status=GroupProposal.Status.PENDING, name__iexact=name
     ).exclude(pk=exclude_pk)

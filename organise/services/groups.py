@@ -13,7 +13,7 @@ from django.utils import timezone
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue, site_url
 from hubsite.people.models import Group, GroupMembership, Locality, Person, Role, User
-from hubsite.people.services import group_create, group_member_add, user_set_role
+from hubsite.people.services import group_create, group_member_add
 
 from ..models import GroupProposal
 from ..rules import can_decide_proposals
@@ -26,8 +26,6 @@ ANSWER_MAX_LENGTH = 5_000
 # How many proposals one person may have waiting at once: enough for real ideas, too few
 # to flood those who answer them.
 PENDING_LIMIT = 3
-# Account roles that approving raises to organiser. Staff and organisers keep theirs.
-RAISED_ROLES = (Role.MEMBER, Role.VOLUNTEER)
 
 
 def _clean(name, purpose):
@@ -55,6 +53,10 @@ def _check_name_free(name):
         raise ValidationError(
             {"name": f"A group called “{name}” already exists. Choose another name."},
             code="name_taken",
+        )
+    if taken == "private":
+        raise ValidationError(
+            {"name": "This name is not available. Choose another name."}, code="name_taken"
         )
     if taken == "proposal":
         raise ValidationError(
@@ -183,9 +185,6 @@ def proposal_approve(*, proposal, decided_by, answer=""):
     except ValidationError:  # made a moment ago, between the check and the insert
         raise clash from None
     group_member_add(group=group, person=proposer, role=GroupMembership.Role.ORGANISER)
-    user = proposer.user
-    if user is not None and user.role in RAISED_ROLES:
-        user_set_role(user=user, role=Role.ORGANISER)
     _decided(proposal, GroupProposal.Status.APPROVED, decided_by, answer, group)
     _tell_proposer(proposal)
     return proposal

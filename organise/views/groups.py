@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from hubsite.forms import show_service_errors
-from hubsite.people.models import Role
 from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF, has_role, role_required
 
 from ..forms.groups import APPROVE, ProposalDecisionForm, ProposalForm
@@ -60,12 +59,10 @@ def proposal_mine(request):
     person = getattr(request.user, "person", None)
     page = _page(request, selectors.proposals_of(person))
     is_staff = has_role(request.user, STAFF)
-    runs_groups = has_role(request.user, (Role.ORGANISER,))
     for proposal in page.object_list:
-        # The core's group page opens to staff, and to organisers for their own groups.
-        proposal.can_manage = proposal.group_id is not None and (
-            is_staff or (runs_groups and proposal.is_organiser)
-        )
+        # The core's group page opens to staff, and to the organisers of a self-organised
+        # group whatever their account role (rules.can_manage_group).
+        proposal.can_manage = proposal.group_id is not None and (is_staff or proposal.is_organiser)
     return render(request, "organise/groups/proposal_mine.html", {"page": page, "person": person})
 
 
@@ -136,7 +133,7 @@ def proposal_detail(request, pk):
             "pending": pending,
             "own": proposer is not None and proposer.user_id == request.user.pk,
             "name_clash": pending
-            and selectors.name_taken(proposal.name, exclude_pk=proposal.pk) == "group",
+            and selectors.name_taken(proposal.name, exclude_pk=proposal.pk) in ("group", "private"),
             "viewer_is_staff": has_role(request.user, STAFF),
         },
         status=400 if form.is_bound else 200,

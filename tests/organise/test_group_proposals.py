@@ -115,7 +115,7 @@ def test_the_form_offers_places_and_a_public_page_by_default(member_client):
 )
 def test_a_name_a_group_or_a_waiting_proposal_has_is_refused(member_client, existing, typed):
     if existing.startswith("Elm"):
-        GroupFactory(name=existing)
+        GroupFactory(name=existing, public=True)
     else:
         GroupProposalFactory(name=existing)
     before = GroupProposal.objects.count()
@@ -309,7 +309,7 @@ def test_approving_makes_the_group_with_the_proposer_as_organiser(
     membership = GroupMembership.objects.get(group=group)
     assert (membership.person, membership.role) == (member_user.person, "organiser")
     member_user.refresh_from_db()
-    assert member_user.role == Role.ORGANISER
+    assert member_user.role == Role.MEMBER  # organiser of their group, not of the hub
     proposal.refresh_from_db()
     assert proposal.status == GroupProposal.Status.APPROVED
     assert (proposal.group, proposal.decided_by) == (group, staff_user)
@@ -348,27 +348,34 @@ def test_a_group_without_a_public_page_has_no_link_to_requests_to_join(staff_cli
     assert reverse("connect:join_requests") not in body
 
 
-@pytest.mark.parametrize(
-    ("role", "after"),
-    [
-        (Role.MEMBER, Role.ORGANISER),
-        (Role.VOLUNTEER, Role.ORGANISER),
-        (Role.ORGANISER, Role.ORGANISER),
-        (Role.STAFF, Role.STAFF),
-    ],
-)
-def test_approving_raises_a_member_or_volunteer_and_never_lowers_anyone(staff_user, role, after):
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.VOLUNTEER, Role.ORGANISER, Role.STAFF])
+def test_approving_never_changes_the_proposers_account_role(staff_user, role):
     proposer = make_user(role, f"proposer-{role}@example.test")
-    proposer.is_staff = role == Role.STAFF  # staff keep the admin site too
-    proposer.save(update_fields=["is_staff"])
     proposal = GroupProposalFactory(proposed_by=proposer.person)
 
     services.proposal_approve(proposal=proposal, decided_by=staff_user)
 
     proposer.refresh_from_db()
-    assert proposer.role == after
-    assert proposer.is_staff == (role == Role.STAFF)
+    assert proposer.role == role
     assert GroupMembership.objects.get(person=proposer.person).role == "organiser"
+
+
+def test_a_member_who_runs_a_group_cannot_answer_proposals_or_open_hub_meetings(
+    staff_user, member_user
+):
+    from tests.organise.factories import MeetingFactory
+
+    mine = GroupProposalFactory(proposed_by=member_user.person, name="Elm Street Gardeners")
+    services.proposal_approve(proposal=mine, decided_by=staff_user)
+    someone_elses = GroupProposalFactory(name="Beta Walkers")
+    agm = MeetingFactory(kind="agm")
+    client = signed_in(member_user)
+
+    assert client.get(reverse("organise:proposal_list")).status_code == 403
+    assert client.post(detail_url(someone_elses), {"decision": "approve"}).status_code == 403
+    assert client.get(agm.get_absolute_url()).status_code == 404  # not a member of the hub
+    someone_elses.refresh_from_db()
+    assert someone_elses.status == GroupProposal.Status.PENDING
 
 
 def test_the_new_organiser_runs_their_own_group_and_no_one_elses(staff_user, member_user):
@@ -384,7 +391,7 @@ def test_the_new_organiser_runs_their_own_group_and_no_one_elses(staff_user, mem
     ours = JoinRequest.objects.create(group=our_group, person=asker, message="Hello")
     theirs = JoinRequest.objects.create(group=other_group, person=asker, message="Hi there")
     JoinRequest.objects.create(group=member_of, person=asker, message="Hi again")
-    client = signed_in(member_user)  # signed in afresh: their role is now organiser
+    client = signed_in(member_user)
 
     assert client.get(reverse("people:group_detail", args=[our_group.slug])).status_code == 200
     for group in (other_group, member_of):
@@ -687,3 +694,14 @@ def test_the_proposers_own_list_costs_the_same_with_few_or_many(member_client, m
     few = queries()
     add(20)
     assert queries() == few
+
+
+def test_a_private_groups_name_is_refused_without_telling_that_the_group_exists(member_client):
+    GroupFactory(name="Millbrook Carers Circle", public=False)
+
+    response = propose(member_client, name="millbrook carers circle")
+
+    assert response.status_code == 400
+    error = response.context["form"].errors["name"][0]
+    assert error == "This name is not available. Choose another name."
+    assert not GroupProposal.objects.exists()

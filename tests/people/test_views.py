@@ -1172,8 +1172,23 @@ def test_members_and_volunteers_cannot_see_groups(client, request, who):
     GroupMembershipFactory(person=user.person, group=group, role=GroupMembership.Role.LEADER)
     client.force_login(user)
 
-    assert client.get(reverse("people:group_list")).status_code == 403
-    assert client.get(group.get_absolute_url()).status_code == 403
+    response = client.get(reverse("people:group_list"))
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
+    assert client.get(group.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["member_user", "volunteer_user"])
+def test_a_member_who_organises_a_self_organised_group_runs_it(client, request, who):
+    user = request.getfixturevalue(who)
+    group = GroupFactory(kind=Group.Kind.SELF_ORGANISED)
+    GroupMembershipFactory(person=user.person, group=group, role=GroupMembership.Role.ORGANISER)
+    other = GroupFactory(kind=Group.Kind.SELF_ORGANISED)
+    client.force_login(user)
+
+    assert client.get(group.get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert [g.pk for g in client.get(reverse("people:group_list")).context["page"]] == [group.pk]
 
 
 # Localities ----------------------------------------------------------------------------
