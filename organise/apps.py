@@ -23,6 +23,7 @@ class OrganiseConfig(AppConfig):
         from .selectors import groups as group_selectors
         from .selectors import meetings as meeting_selectors
         from .selectors import people as selectors
+        from .services import calls as call_services
         from .services import groups as group_services
         from .services import meetings as meeting_services
         from .services import members as member_services
@@ -41,6 +42,7 @@ class OrganiseConfig(AppConfig):
         # The outbox's last look before sending: a reminder for a membership renewed since,
         # a lapse notice to someone who rejoined, a staff email about a proposal answered,
         # a review reminder for a decision done or moved, are no longer wanted.
+        register_send_check("organise:call:", call_services.message_still_wanted)
         register_send_check("organise:renewal:", member_services.renewal_message_still_wanted)
         register_send_check("organise:lapsed:", member_services.lapse_message_still_wanted)
         register_send_check("organise:proposal:", group_services.message_still_wanted)

@@ -1,0 +1,149 @@
+"""Read queries of calls to action: who may open which, who a call reaches (its segment's
+people its channel may reach), what became of each person's copy, and the calls the beat
+tick must start or start again."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from action.models import Campaign
+from connect.models import Event
+from hubsite.notify.models import OutboxMessage
+from hubsite.people.models import Role
+from hubsite.people.rules import has_role
+
+from ..models import CallToAction, Delivery
+from ..rules import is_staff
+from .segments import segment_of, segment_reachable
+
+KEY_PREFIX = "organise:call:"
+# How many of the people a call reaches its preview names.
+PREVIEW_NAMES = 20
+# A call still sending with no copy written for this long has lost its chain of batches.
+STALLED_MINUTES = 10
+
+
+def call_visible(viewer):
+    """The calls ``viewer`` may open: all for staff; for an organiser, those written to the
+    segments they own (``rules.can_manage_call``)."""
+    calls = CallToAction.objects.select_related(
+        "segment__created_by", "created_by__person", "event", "campaign"
+    )
+    if is_staff(viewer):
+        return calls
+    if has_role(viewer, (Role.ORGANISER,)):
+        return calls.filter(segment__created_by=viewer)
+    return calls.none()
+
+
+def call_list(viewer):
+    return call_visible(viewer).order_by("-created_at", "-id")
+
+
+def call_recipients(call):
+    """The people a call sent now would go to: the people of its segment its channel may
+    reach, by id (the order batches take them in)."""
+    return segment_reachable(segment_of(call.segment), call.segment.channel).order_by("pk")
+
+
+def call_recipients_preview(call, limit=PREVIEW_NAMES):
+    return (
+        call_recipients(call)
+        .select_related("locality")
+        .order_by("last_name", "first_name", "id")[:limit]
+    )
+
+
+# The ask -----------------------------------------------------------------------------------
+
+
+def events_to_ask():
+    """Events a call may ask people to come to: going ahead, not yet started, and with a
+    page its readers can open (public, or for people signed in to the hub)."""
+    return Event.objects.filter(
+        status=Event.Status.SCHEDULED,
+        starts_at__gt=timezone.now(),
+        visibility__in=[Event.Visibility.PUBLIC, Event.Visibility.MEMBERS],
+    ).order_by("starts_at", "id")
+
+
+def campaigns_to_ask():
+    """Campaigns a call may ask people to sign: public and still open to sign-ups."""
+    return Campaign.objects.filter(
+        status__in=[Campaign.Status.ACTIVE, Campaign.Status.PAUSED]
+    ).order_by("name")
+
+
+# Delivery ------------------------------------------------------------------------------------
+
+
+def call_deliveries(call):
+    """Each person's copy of a call, with the state of its email and their answer: one
+    query for a page."""
+    return (
+        Delivery.objects.filter(call=call)
+        .select_related("person__locality", "message")
+        .only(
+            "id",
+            "call_id",
+            "response",
+            "responded_at",
+            "created_at",
+            "person__id",
+            "person__first_name",
+            "person__last_name",
+            "person__locality__name",
+            "message__id",
+            "message__status",
+            "message__sent_at",
+        )
+        .order_by("id")
+    )
+
+
+def call_totals(call):
+    """What became of a call's copies, in one query: written, sent, waiting to go, not sent
+    (the person withdrew their consent or their address failed, or the call was stopped),
+    and the answers to its ask."""
+    status = "message__status"
+    return Delivery.objects.filter(call=call).aggregate(
+        written=Count("pk"),
+        sent=Count("pk", filter=Q(**{status: OutboxMessage.Status.SENT})),
+        waiting=Count("pk", filter=Q(**{status: OutboxMessage.Status.PENDING})),
+        not_sent=Count(
+            "pk",
+            filter=Q(message__isnull=True)
+            | Q(**{f"{status}__in": [OutboxMessage.Status.CANCELLED, OutboxMessage.Status.FAILED]}),
+        ),
+        yes=Count("pk", filter=Q(response=Delivery.Response.YES)),
+        no=Count("pk", filter=Q(response=Delivery.Response.NO)),
+    )
+
+
+# For the beat tick ---------------------------------------------------------------------------
+
+
+def calls_due(now=None):
+    """Ids of scheduled calls whose time has come."""
+    return list(
+        CallToAction.objects.filter(
+            status=CallToAction.Status.SCHEDULED, send_at__lte=now or timezone.now()
+        )
+        .order_by("send_at", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+def calls_stalled(now=None, quiet_minutes=STALLED_MINUTES):
+    """Ids of calls still sending that started a while ago and have written no copy for
+    ``quiet_minutes``: their chain of batches broke (a lost worker, a broker outage)."""
+    since = (now or timezone.now()) - timedelta(minutes=quiet_minutes)
+    recent = Delivery.objects.filter(call=OuterRef("pk"), created_at__gte=since)
+    return list(
+        CallToAction.objects.filter(status=CallToAction.Status.SENDING)
+        .filter(Q(started_at__lte=since) | Q(started_at__isnull=True))
+        .filter(~Exists(recent))
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
