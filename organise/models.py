@@ -263,6 +263,10 @@ class CallToAction(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.PositiveIntegerField(default=0)
+    # Where sending has got to: the last person id a batch went through, and when, so that
+    # the resume tick carries on from there and only when batches have truly stopped.
+    cursor = models.PositiveBigIntegerField(default=0)
+    last_batch_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
