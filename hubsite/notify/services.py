@@ -1,5 +1,6 @@
 """Writes of the outbox: queue a message in the caller's transaction, deliver it once."""
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -110,7 +111,7 @@ def message_deliver(*, message_id):
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_email],
         reply_to=[message.reply_to] if message.reply_to else None,
-        headers={"X-Hub-Message": message.key[:100]},
+        headers={"X-Hub-Message": message.key[:100], "Message-ID": message_id_header(message)},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -139,6 +140,15 @@ def message_deliver(*, message_id):
         ]
     )
     return message
+
+
+def message_id_header(message):
+    """The same Message-ID for every try of one outbox row: if a worker dies after the mail
+    server took a message but before the row was marked sent, the retry carries the same id,
+    and mail servers and clients drop the repeat."""
+    digest = hashlib.sha256(f"{message.pk}:{message.key}".encode()).hexdigest()[:32]
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<{digest}@{domain}>"
 
 
 def _claim(message_id):

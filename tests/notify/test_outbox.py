@@ -205,3 +205,27 @@ def test_a_message_being_sent_is_not_taken_by_a_second_worker():
     # While the first worker holds the lease, another delivery finds nothing to send.
     assert services.message_deliver(message_id=message.pk) is None
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_every_try_of_one_message_carries_the_same_message_id_and_others_differ():
+    message_id_header = services.message_id_header
+
+    first = services.message_queue(
+        key="test:message-id:1",
+        to_email="a@example.test",
+        subject="One",
+        body_text="x",
+        category=OutboxMessage.Category.ACCOUNT,
+    )
+    second = services.message_queue(
+        key="test:message-id:2",
+        to_email="a@example.test",
+        subject="Two",
+        body_text="x",
+        category=OutboxMessage.Category.ACCOUNT,
+    )
+
+    assert message_id_header(first) == message_id_header(OutboxMessage.objects.get(pk=first.pk))
+    assert message_id_header(first) != message_id_header(second)
+    assert message_id_header(first).startswith("<") and message_id_header(first).endswith(">")
