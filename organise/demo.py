@@ -40,6 +40,7 @@ from .models import (
     Segment,
     YouSaidWeDid,
 )
+from .selectors.meetings import owner_choices
 from .services.membership import GRACE_DAYS, add_months
 
 DEMO_DOMAIN = "example.org"
@@ -607,13 +608,7 @@ class DemoOrganise:
 
     def _meetings(self):
         rng, today = self.rng, self.today
-        owners = list(
-            Person.objects.filter(membership__status=Status.ACTIVE, user__isnull=True).order_by(
-                "pk"
-            )
-        )
         staff, organiser = self.staff_person, self.organiser_person or self.staff_person
-        volunteers = rng.sample(owners, 2) if len(owners) >= 2 else [staff, staff]
         agm_on = today - timedelta(days=124)
         agm = Meeting.objects.create(
             title=f"Annual general meeting {agm_on.year}",
@@ -679,6 +674,16 @@ class DemoOrganise:
             created_at=self.now - timedelta(days=5),
         )
         self.meetings = [agm, members_meeting, upcoming]
+        # The hub's decisions are owned by people with an account, as the decision form
+        # offers (``owner_choices``): here the members among them, besides staff and the
+        # organiser (the demo's member and volunteer).
+        owners = list(
+            owner_choices(members_meeting)
+            .filter(membership__status=Status.ACTIVE)
+            .exclude(pk__in=[person.pk for person in (staff, organiser) if person])
+            .order_by("pk")
+        )
+        volunteers = rng.sample(owners, 2) if len(owners) >= 2 else [organiser, staff]
         specs = (
             (
                 agm,

@@ -1,5 +1,6 @@
 """The form of a "You said, we did" line: the words, and what it links to. The service
-re-checks what it owns (only public events on the public page)."""
+re-checks what it owns (only public events, and decisions of the hub's meetings or of public
+groups, on the public page)."""
 
 from django import forms
 from django.utils.dateformat import format as date_format
@@ -84,8 +85,13 @@ class YouSaidForm(forms.Form):
         queryset=selectors.decisions_to_link(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The page shows what was decided, where it stands and what came of it; "
-        "never who sees it through.",
+        help_text="Decisions of the hub's meetings and of groups with a public page. The "
+        "page shows what was decided, where it stands and what came of it; never who sees "
+        "it through.",
+        error_messages={
+            "invalid_choice": "Only decisions of the hub's meetings or of groups with a public "
+            "page can be shown."
+        },
     )
     result = forms.CharField(
         label="What came of it",

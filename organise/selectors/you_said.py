@@ -1,10 +1,11 @@
 """Read queries of "You said, we did": the published lines of the public page, each with
 what the community said (its Listening themes and how many conversations raised each: a
 count, never a name) and what the hub did (its public campaigns with their confirmed
-supporters, its public events, its decisions without their owners). A page of lines costs
-the same few queries however many people and conversations stand behind it."""
+supporters, its public events, the decisions of its own meetings and of public groups,
+without their owners). A page of lines costs the same few queries however many people and
+conversations stand behind it."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from action.models import Campaign
 from action.selectors.campaigns import campaign_public, with_supporters
@@ -20,11 +21,19 @@ def public_events():
     return Event.objects.filter(visibility=Event.Visibility.PUBLIC)
 
 
+def public_decisions():
+    """Decisions that may be shown on the public page: those of the hub's own meetings
+    (members' meetings, the AGM) and of groups with a public page. A private group's
+    meetings, and what they decided, stay among its people."""
+    return Decision.objects.filter(Q(meeting__group__isnull=True) | Q(meeting__group__public=True))
+
+
 def you_said_published():
     """The published lines in their order, with all the page shows of them prefetched: one
     query for the lines and one for each kind of thing they link to."""
     decisions = (
-        Decision.objects.select_related("meeting")
+        public_decisions()
+        .select_related("meeting")
         .only(
             "summary",
             "status",
@@ -75,4 +84,5 @@ def events_to_link():
 
 
 def decisions_to_link():
-    return Decision.objects.select_related("meeting").order_by("-meeting__held_on", "-id")
+    """Decisions of the hub's meetings and of public groups' only: the page is public."""
+    return public_decisions().select_related("meeting").order_by("-meeting__held_on", "-id")

@@ -3,11 +3,14 @@ the AGM, or a group's own), writing its agenda and minutes, recording what it de
 decided, who sees it through, when it comes back for review) and reviewing each decision.
 
 A decision always has an owner and a review date not before its meeting. When the review
-date comes, the owner gets one reminder for that date (its outbox key names the date), so
-the daily task may run as often as it likes; a decision moved to a later date is reminded
-again then."""
+date comes, the owner gets one reminder for that date (its outbox key names the decision,
+the date and the owner), so the daily task may run as often as it likes; a decision moved
+to a later date, or handed to someone else, is reminded again.
 
-from datetime import date
+A form sent twice (a double click, a reload) records one meeting or decision, not two: an
+identical one made a moment before is returned instead."""
+
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +21,8 @@ from django.utils.dateformat import format as date_format
 
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue, site_url
+from hubsite.people.models import Consent, User
+from hubsite.people.selectors import consent_given
 
 from ..models import Decision, Meeting
 from ..rules import (
@@ -27,7 +32,7 @@ from ..rules import (
     can_see_meeting,
     is_staff,
 )
-from ..selectors.meetings import decision_link, owner_choices
+from ..selectors.meetings import decision_link, decisions_due_review, owner_choices
 
 REVIEW_KEY_PREFIX = "organise:decision-review:"
 MAX_ATTENDANCE = 100_000
@@ -36,6 +41,8 @@ TITLE_MAX = Meeting._meta.get_field("title").max_length
 PLACE_MAX = Meeting._meta.get_field("place").max_length
 SUMMARY_MAX = Decision._meta.get_field("summary").max_length
 DECIDED_BY_MAX = Decision._meta.get_field("decided_by").max_length
+# How long a meeting or decision just made counts as the same one sent again.
+RESUBMIT_WINDOW = timedelta(minutes=1)
 
 
 def _line(value):
@@ -49,6 +56,12 @@ def _day(value):
 
 def _text(value):
     return (value or "").strip().replace("\r\n", "\n")
+
+
+def _lock_author(user):
+    """Take the author's row for the rest of the transaction: a form sent twice at once by
+    the same person runs its two requests one after the other, so the second sees the first."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
 # Meetings ------------------------------------------------------------------------------
@@ -128,6 +141,20 @@ def meeting_create(
         attendance=attendance,
     )
     _check_may_run(created_by, fields["kind"], fields["group"])
+    _lock_author(created_by)
+    just_called = (
+        Meeting.objects.filter(
+            title=fields["title"],
+            kind=fields["kind"],
+            group=fields["group"],
+            held_on=fields["held_on"],
+            created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+        )
+        .order_by("-id")
+        .first()
+    )
+    if just_called is not None:  # the same form sent twice: one meeting
+        return just_called
     return Meeting.objects.create(created_by=created_by, **fields)
 
 
@@ -249,7 +276,9 @@ def decision_create(
     outcome="",
 ):
     """Record what a meeting decided. Nothing is saved without an owner, or with a review
-    date before the meeting."""
+    date before the meeting. The same decision (meeting, words and owner) recorded a moment
+    before is returned rather than recorded twice: the meeting's row is locked, so even two
+    requests at once make one."""
     meeting = (
         Meeting.objects.select_for_update(of=("self",)).select_related("group").get(pk=meeting.pk)
     )
@@ -264,6 +293,18 @@ def decision_create(
         outcome=outcome,
         current=None,
     )
+    just_recorded = (
+        Decision.objects.filter(
+            meeting=meeting,
+            summary=fields["summary"],
+            owner=fields["owner"],
+            created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+        )
+        .order_by("-id")
+        .first()
+    )
+    if just_recorded is not None:
+        return just_recorded
     if fields["status"] != Decision.Status.OPEN:
         fields["reviewed_on"] = timezone.localdate()
     return Decision.objects.create(meeting=meeting, **fields)
@@ -306,10 +347,20 @@ def decision_edit(
     return decision
 
 
+def closed_message(decision):
+    """Why an owner may no longer review their decision."""
+    return (
+        f"This decision is marked {decision.get_status_display().lower()}: only the people "
+        "who run its meeting can reopen it or change what came of it."
+    )
+
+
 @transaction.atomic
 def decision_review(*, decision, reviewed_by, status, outcome="", review_on=None, today=None):
     """The review of a decision: what came of it, and whether it is done, dropped, or still
-    in hand until a new review date (after today)."""
+    in hand until a new review date (after today). Once it is done or dropped, what came of
+    it may be on the public "You said, we did" page: only the people who run its meeting
+    may then reopen it or change its outcome, not its owner alone."""
     today = today or timezone.localdate()
     decision = (
         Decision.objects.select_for_update(of=("self",))
@@ -320,6 +371,10 @@ def decision_review(*, decision, reviewed_by, status, outcome="", review_on=None
         raise ValidationError(
             "Only the decision's owner or the people who run its meeting can review it."
         )
+    if decision.status != Decision.Status.OPEN and not can_manage_meeting(
+        reviewed_by, decision.meeting
+    ):
+        raise ValidationError(closed_message(decision))
     outcome = _text(outcome)
     errors = {}
     if status not in Decision.Status.values:
@@ -352,18 +407,35 @@ def decision_review(*, decision, reviewed_by, status, outcome="", review_on=None
 # Review reminders ----------------------------------------------------------------------
 
 
+def _review_key(pk, review_on, owner_id):
+    return f"{REVIEW_KEY_PREFIX}{pk}:{review_on.isoformat()}:{owner_id}"
+
+
 def review_key(decision):
-    return f"{REVIEW_KEY_PREFIX}{decision.pk}:{decision.review_on.isoformat()}"
+    """One reminder per decision, review date and owner: handed to someone else on the
+    day, the decision is reminded to its new owner too."""
+    return _review_key(decision.pk, decision.review_on, decision.owner_id)
+
+
+def _organisers_address(meeting):
+    """Where an owner without an account replies: the person who called the meeting."""
+    user = meeting.created_by
+    return user.email if user is not None and user.is_active and user.email else ""
 
 
 @transaction.atomic
 def decision_review_remind(*, decision_id, today=None):
-    """Remind a decision's owner that its review has come: once per decision and review
-    date, never for one done or dropped, nor to an owner without an email address or whose
-    account is closed. Returns the outbox row, or None."""
+    """Remind a decision's owner that its review has come: once per decision, review date
+    and owner, never for one done or dropped, nor to an owner without an email address or
+    whose account is closed. Returns the outbox row, or None.
+
+    An owner with an account took the decision on as part of their role with the hub: the
+    reminder is their work, and links to where they review it. One without an account (a
+    group's member) has no page to open: they hear from the hub only if they agreed to, and
+    are asked to reply to the meeting's organisers (or speak with them)."""
     today = today or timezone.localdate()
     decision = (
-        Decision.objects.select_related("owner__user", "meeting__group")
+        Decision.objects.select_related("owner__user", "meeting__group", "meeting__created_by")
         .filter(
             pk=decision_id,
             status=Decision.Status.OPEN,
@@ -374,17 +446,26 @@ def decision_review_remind(*, decision_id, today=None):
     )
     if decision is None or not decision.owner.email:
         return None
-    owner = decision.owner
+    owner, meeting = decision.owner, decision.meeting
     user = owner.user
     if user is not None and not user.is_active:
         return None
-    # An owner without an account signs in from the link, as anyone would.
-    can_open = user is None or can_see_meeting(user, decision.meeting)
+    if user is None:
+        category = OutboxMessage.Category.CONTACT
+        if not consent_given(owner, Consent.Purpose.CONTACT_EMAIL):
+            return None  # the outbox would refuse it too; no need to write it out first
+        link, reply_to = "", _organisers_address(meeting)
+    else:
+        category = OutboxMessage.Category.WORK
+        can_open = can_see_meeting(user, meeting)
+        link = site_url() + decision_link(decision, can_open_meeting=can_open)
+        reply_to = ""
     context = {
         "owner": owner,
         "decision": decision,
-        "meeting": decision.meeting,
-        "link": site_url() + decision_link(decision, can_open_meeting=can_open),
+        "meeting": meeting,
+        "link": link,
+        "reply_to": reply_to,
         "today": today,
         "hub_name": settings.HUB_NAME,
     }
@@ -395,24 +476,52 @@ def decision_review_remind(*, decision_id, today=None):
         subject=f"[{settings.HUB_NAME}] Time to review: {_line(decision.summary)}"[:255],
         body_text=render_to_string("organise/email/decision_review.txt", context),
         person=owner,
-        # They took the decision on: reminding them of it is part of that role.
-        category=OutboxMessage.Category.WORK,
+        category=category,
+        reply_to=reply_to,
     )
+
+
+def decisions_review_remind(*, today=None):
+    """The daily round of reminders: each open decision whose review has come and whose
+    owner has not yet been reminded of it (one query finds those already written, so an
+    overdue decision is not written out again every day). Returns how many were written."""
+    today = today or timezone.localdate()
+    due = {
+        pk: _review_key(pk, review_on, owner_id)
+        for pk, review_on, owner_id in decisions_due_review(today).values_list(
+            "pk", "review_on", "owner_id"
+        )
+    }
+    written = set(OutboxMessage.objects.filter(key__in=due.values()).values_list("key", flat=True))
+    count = 0
+    for pk, key in due.items():
+        if key in written:
+            continue
+        message = decision_review_remind(decision_id=pk, today=today)
+        if message is not None and message.key not in written:
+            written.add(message.key)
+            count += 1
+    return count
 
 
 def review_message_still_wanted(message):
     """The outbox's last check before sending a review reminder (``notify.registry``, for
     the prefix ``organise:decision-review:``): the decision is still open, its review date
-    is still the one reminded of, and it still belongs to the person written to."""
+    is still the one reminded of, and it still belongs to the owner its key names (the
+    person written to)."""
+    parts = message.key.removeprefix(REVIEW_KEY_PREFIX).split(":")
+    if len(parts) not in (2, 3):
+        return True
     try:
-        pk, review_on = message.key.removeprefix(REVIEW_KEY_PREFIX).split(":")
-        pk, review_on = int(pk), date.fromisoformat(review_on)
+        pk, review_on = int(parts[0]), date.fromisoformat(parts[1])
+        # A key written before keys named the owner: the person written to.
+        owner_id = int(parts[2]) if len(parts) == 3 else message.person_id
     except ValueError:
         return True
     return Decision.objects.filter(
         pk=pk,
         status=Decision.Status.OPEN,
         review_on=review_on,
-        owner_id=message.person_id,
+        owner_id=owner_id,
         owner__isnull=False,
     ).exists()

@@ -116,8 +116,10 @@ def meeting_create(request):
 
 def _prepare_decision(decision, *, person_id, can_manage, form=None):
     """What a decision's box on the meeting's page needs: whether the viewer may review it
-    (its owner, or the meeting's runners), and the review form when it is open."""
-    decision.can_review = can_manage or (person_id is not None and decision.owner_id == person_id)
+    (its owner while it is open, or the meeting's runners), and the review form when it is
+    open."""
+    owns = person_id is not None and decision.owner_id == person_id
+    decision.can_review = can_manage or (owns and decision.status == Decision.Status.OPEN)
     if decision.can_review and (form is not None or decision.status == Decision.Status.OPEN):
         decision.review_form = form or DecisionReviewForm(
             prefix=f"decision-{decision.pk}", initial={"outcome": decision.outcome}
@@ -265,21 +267,27 @@ def _reviewed(decision):
 def decision_review(request, pk):
     """Review a decision (its owner, or the people who run its meeting): what came of it,
     and done, dropped, or still in hand until a new date. From the meeting's page htmx
-    swaps the decision's box; without JavaScript this is a page of its own."""
+    swaps the decision's box; without JavaScript this is a page of its own.
+
+    Once it is done or dropped, its owner no longer has the form: only the meeting's
+    runners reopen it or change what came of it (the service refuses anyone else)."""
     decision = get_object_or_404(selectors.decision_detail_queryset(request.user), pk=pk)
     if not rules.can_review_decision(request.user, decision):
         raise PermissionDenied
     can_manage = rules.can_manage_meeting(request.user, decision.meeting)
     can_open = rules.can_see_meeting(request.user, decision.meeting)
     swap = _swap(request)
-    prefix = f"decision-{decision.pk}"
-    form = DecisionReviewForm(
-        _posted(request),
-        prefix=prefix,
-        initial={"outcome": decision.outcome},
-    )
+    closed = decision.status != Decision.Status.OPEN and not can_manage
+    notice = services.closed_message(decision) if closed else ""
+    form = None
+    if not closed:
+        form = DecisionReviewForm(
+            _posted(request),
+            prefix=f"decision-{decision.pk}",
+            initial={"outcome": decision.outcome},
+        )
     saved = ""
-    if request.method == "POST" and form.is_valid():
+    if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             decision = services.decision_review(
@@ -315,6 +323,7 @@ def decision_review(request, pk):
                 "meeting": decision.meeting,
                 "can_manage": can_manage,
                 "saved": saved,
+                "notice": notice,
                 "today": timezone.localdate(),
             },
         )
@@ -327,10 +336,11 @@ def decision_review(request, pk):
             "decision": decision,
             "meeting": decision.meeting,
             "form": form,
+            "notice": notice,
             "can_open_meeting": can_open,
             "today": timezone.localdate(),
         },
-        status=400 if form.is_bound else 200,
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -1,8 +1,11 @@
 """Decision review reminders: when a decision's review date comes, its owner gets one email
 for that date however often the daily task runs (on a real Celery worker too), and another
-only when the review is moved to a later date; none for a decision done or dropped, nor to
-an owner without an address. The outbox's last check cancels a reminder no longer wanted.
-The owner's reviews due within a week are on their dashboard."""
+only when the review is moved to a later date or the decision handed to someone else; none
+for a decision done or dropped, nor to an owner without an address. An owner with an account
+is reminded as part of their role, with a link; one without (a group's member) only with
+their consent, and asked to reply to the meeting's organisers. The daily round writes out
+only what it has not written before. The outbox's last check cancels a reminder no longer
+wanted. The owner's reviews due within a week are on their dashboard."""
 
 import datetime
 
@@ -25,7 +28,8 @@ from organise.selectors.meetings import dashboard_tasks
 from organise.services import meetings as services
 from tests.conftest import TaskWatch, make_user
 from tests.organise.factories import DecisionFactory, MeetingFactory, MembershipFactory
-from tests.people.factories import PersonFactory
+from tests.organise.factories_meetings import GroupMeetingFactory
+from tests.people.factories import ConsentFactory, GroupMembershipFactory, PersonFactory
 
 DAY = datetime.timedelta(days=1)
 PREFIX = "organise:decision-review:"
@@ -77,7 +81,7 @@ def test_the_owner_is_reminded_once_however_often_the_task_runs(owner):
     remind()
 
     message = reminders().get()
-    assert message.key == f"{PREFIX}{decision.pk}:{today.isoformat()}"
+    assert message.key == f"{PREFIX}{decision.pk}:{today.isoformat()}:{owner.person.pk}"
     assert (message.to_email, message.person, message.category) == (
         "maya@example.test",
         owner.person,
@@ -110,8 +114,8 @@ def test_a_review_moved_to_a_later_date_is_reminded_again_on_that_date(owner, on
     remind()
 
     assert list(reminders().values_list("key", flat=True)) == [
-        f"{PREFIX}{decision.pk}:{today.isoformat()}",
-        f"{PREFIX}{decision.pk}:{later.isoformat()}",
+        f"{PREFIX}{decision.pk}:{today.isoformat()}:{owner.person.pk}",
+        f"{PREFIX}{decision.pk}:{later.isoformat()}:{owner.person.pk}",
     ]
 
 
@@ -126,7 +130,9 @@ def test_an_overdue_review_not_yet_reminded_is_reminded_once(owner):
     remind()
     remind()
     message = reminders().get()
-    assert message.key.endswith(decision.review_on.isoformat())
+    assert (
+        message.key == f"{PREFIX}{decision.pk}:{decision.review_on.isoformat()}:{owner.person.pk}"
+    )
     assert "was due for review on" in message.body_text
 
 
@@ -165,16 +171,164 @@ def test_an_owner_who_cannot_open_the_meeting_is_sent_to_the_review_page():
     decision = DecisionFactory(
         meeting=MeetingFactory(held_on=today - 7 * DAY), owner=volunteer.person, review_on=today
     )
-    no_account = DecisionFactory(
-        meeting=MeetingFactory(held_on=today - 7 * DAY), owner=PersonFactory(), review_on=today
-    )
 
     remind()
 
-    bodies = {message.person_id: message.body_text for message in reminders()}
-    assert reverse("organise:decision_review", args=[decision.pk]) in bodies[volunteer.person.pk]
-    # Someone without an account signs in from the meeting's link, like anyone.
-    assert no_account.get_absolute_url() in bodies[no_account.owner_id]
+    message = reminders().get()
+    assert message.person == volunteer.person
+    assert reverse("organise:decision_review", args=[decision.pk]) in message.body_text
+
+
+# Owners without an account: a group's members ------------------------------------------
+
+
+def _group_decision(owner, *, created_by=None, review_on=None):
+    today = timezone.localdate()
+    meeting = GroupMeetingFactory(held_on=today - 7 * DAY, created_by=created_by)
+    GroupMembershipFactory(group=meeting.group, person=owner)
+    return DecisionFactory(meeting=meeting, owner=owner, review_on=review_on or today)
+
+
+@pytest.mark.django_db
+def test_an_owner_without_an_account_is_asked_to_reply_to_the_organisers_not_sent_a_link():
+    organiser = make_user(Role.MEMBER, "lena@example.test", first_name="Lena")
+    nell = PersonFactory(first_name="Nell", email="nell@example.test")
+    ConsentFactory(person=nell)
+    decision = _group_decision(nell, created_by=organiser)
+
+    assert remind() == 1
+
+    message = reminders().get()
+    assert (message.to_email, message.reply_to) == ("nell@example.test", "lena@example.test")
+    assert "Reply to this email to tell the organisers" in message.body_text
+    assert decision.meeting.title in message.body_text
+    assert "http" not in message.body_text, "no page they could not open"
+    message_deliver(message_id=message.pk)
+    assert mail.outbox[0].reply_to == ["lena@example.test"]
+
+
+@pytest.mark.django_db
+def test_without_the_organisers_address_the_owner_is_asked_to_speak_with_them():
+    closed = make_user(Role.MEMBER, "gone@example.test")
+    closed.is_active = False
+    closed.save()
+    for created_by in (None, closed):
+        owner = PersonFactory()
+        ConsentFactory(person=owner)
+        _group_decision(owner, created_by=created_by)
+
+    assert remind() == 2
+
+    for message in reminders():
+        assert message.reply_to == ""
+        assert "Speak with the organisers of" in message.body_text
+        assert "Reply to this email" not in message.body_text
+        assert "http" not in message.body_text
+
+
+@pytest.mark.django_db
+def test_an_owner_without_an_account_is_reminded_only_with_their_consent_to_hear_by_email(
+    send_check,
+):
+    never_asked = PersonFactory(email="never@example.test")
+    _group_decision(never_asked)
+    withdrew = PersonFactory(email="withdrew@example.test")
+    ConsentFactory(person=withdrew, recorded_at=timezone.now() - DAY)
+    ConsentFactory(person=withdrew, given=False)
+    _group_decision(withdrew)
+    agreed = PersonFactory(email="agreed@example.test")
+    consent = ConsentFactory(person=agreed)
+    _group_decision(agreed)
+
+    assert remind() == 1
+
+    message = reminders().get()
+    assert (message.to_email, message.category) == (
+        "agreed@example.test",
+        OutboxMessage.Category.CONTACT,
+    )
+    # Consent withdrawn after the row was written: checked again before sending.
+    ConsentFactory(person=agreed, given=False, recorded_at=consent.recorded_at + DAY)
+    message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.CANCELLED
+    assert not mail.outbox
+
+
+@pytest.mark.django_db
+def test_an_owner_with_an_account_is_reminded_as_part_of_their_role_without_asking_consent():
+    member = make_user(Role.MEMBER, "gus@example.test")
+    _group_decision(member.person)
+
+    remind()
+
+    message = reminders().get()
+    assert (message.to_email, message.category) == ("gus@example.test", "work")
+    assert message.reply_to == ""
+
+
+# A decision handed on, and the daily round -----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_decision_handed_to_someone_else_on_its_review_date_reminds_the_new_owner(
+    owner, send_check
+):
+    today = timezone.localdate()
+    staff = make_user(Role.STAFF, "sam@example.test")
+    bo = make_user(Role.MEMBER, "bo@example.test", first_name="Bo")
+    decision = DecisionFactory(
+        meeting=MeetingFactory(held_on=today - 30 * DAY), owner=owner.person, review_on=today
+    )
+    assert remind() == 1
+    services.decision_edit(
+        decision=decision,
+        edited_by=staff,
+        summary=decision.summary,
+        decided_by=decision.decided_by,
+        owner=bo.person,
+        review_on=today,
+        status=Decision.Status.OPEN,
+    )
+
+    assert remind() == 1
+    for message in reminders():
+        message_deliver(message_id=message.pk)
+
+    statuses = {m.to_email: m.status for m in reminders()}
+    assert statuses == {
+        "maya@example.test": OutboxMessage.Status.CANCELLED,
+        "bo@example.test": OutboxMessage.Status.SENT,
+    }
+    assert [m.to for m in mail.outbox] == [["bo@example.test"]]
+
+
+@pytest.mark.django_db
+def test_the_daily_round_writes_out_only_reminders_not_yet_written_and_counts_those(
+    owner, on_day, monkeypatch, django_assert_num_queries
+):
+    today = timezone.localdate()
+    meeting = MeetingFactory(held_on=today - 60 * DAY)
+    for days in (0, 3, 10):
+        DecisionFactory(meeting=meeting, owner=owner.person, review_on=today - days * DAY)
+    assert remind() == 3
+    rendered = []
+    real_render = services.render_to_string
+    monkeypatch.setattr(
+        services, "render_to_string", lambda *a, **k: rendered.append(a) or real_render(*a, **k)
+    )
+
+    on_day(today + DAY)
+    # The decisions due, and the reminders already written: nothing more.
+    with django_assert_num_queries(2):
+        assert remind() == 0
+    assert rendered == []
+
+    late = DecisionFactory(meeting=meeting, owner=owner.person, review_on=today)
+    assert remind() == 1
+    assert len(rendered) == 1
+    assert reminders().filter(key__contains=f"{PREFIX}{late.pk}:").count() == 1
+    assert reminders().count() == 4
 
 
 # The outbox's last check ---------------------------------------------------------------
@@ -212,6 +366,26 @@ def test_the_send_check_wants_a_reminder_only_while_the_review_is_as_reminded(ow
     assert services.review_message_still_wanted(odd)
     odd.key = f"{PREFIX}{still.pk}:not-a-date"
     assert services.review_message_still_wanted(odd)
+    odd.key = f"{PREFIX}{still.pk}:{today.isoformat()}:not-a-person"
+    assert services.review_message_still_wanted(odd)
+
+
+@pytest.mark.django_db
+def test_the_send_check_follows_the_owner_the_key_names(owner):
+    today = timezone.localdate()
+    decision = DecisionFactory(
+        meeting=MeetingFactory(held_on=today - 30 * DAY), owner=owner.person, review_on=today
+    )
+    message = _queued(decision)
+    assert message.key.endswith(f":{owner.person.pk}")
+    assert services.review_message_still_wanted(message)
+
+    Decision.objects.filter(pk=decision.pk).update(owner=PersonFactory())
+    assert not services.review_message_still_wanted(message)
+    # A key written before keys named the owner: the person written to.
+    Decision.objects.filter(pk=decision.pk).update(owner=owner.person)
+    message.key = f"{PREFIX}{decision.pk}:{today.isoformat()}"
+    assert services.review_message_still_wanted(message)
 
 
 @pytest.mark.django_db

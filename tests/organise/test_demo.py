@@ -34,6 +34,7 @@ from organise.models import (
     Segment,
     YouSaidWeDid,
 )
+from organise.selectors.meetings import owner_choices
 from organise.services.membership import GRACE_DAYS
 
 Status, Kind = Membership.Status, MembershipEvent.Kind
@@ -264,6 +265,8 @@ def test_seed_demo_holds_the_agm_and_a_members_meeting_with_decisions(demo_hub):
     assert decisions.filter(status=Decision.Status.DONE).exclude(outcome="").exists()
     owners = {decision.owner.email for decision in decisions}
     assert {"staff@example.org", "organiser@example.org"} <= owners
+    for decision in decisions:  # owners the decision form would offer: with an account
+        assert decision.owner in owner_choices(decision.meeting), decision
 
 
 def test_seed_demo_publishes_you_said_we_did_linking_the_areas(demo_hub):

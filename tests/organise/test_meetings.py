@@ -1,7 +1,8 @@
 """Meetings and decisions: who sees which meeting (the hub's own for its active members,
 staff and organisers; a group's for the people of the group), who calls and runs them, and
 the decisions they record, each with an owner and a review date not before the meeting,
-reviewed by the owner or the meeting's runners. Lists cost a fixed number of queries."""
+reviewed by the owner (while it is open) or the meeting's runners. A form sent twice records
+one meeting or decision. Lists cost a fixed number of queries."""
 
 import datetime
 
@@ -13,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from hubsite.notify.models import OutboxMessage
 from hubsite.people.models import GroupMembership, Role
+from organise import tasks
 from organise.models import Decision, Meeting, Membership
 from organise.selectors.meetings import meeting_visible, owner_choices
 from organise.services import meetings as services
@@ -239,6 +242,35 @@ def test_staff_call_a_members_meeting_with_its_agenda(staff_client, staff_user):
     assert (meeting.kind, meeting.group, meeting.created_by) == ("members", None, staff_user)
     page = staff_client.get(meeting.get_absolute_url()).content.decode()
     assert "The community garden" in page
+
+
+def test_a_meeting_form_sent_twice_calls_one_meeting(staff_client, staff_user):
+    first = staff_client.post(NEW, meeting_data())
+    second = staff_client.post(NEW, meeting_data())
+
+    meeting = Meeting.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == meeting.get_absolute_url()
+    again = services.meeting_create(
+        created_by=staff_user,
+        title="  Autumn members'   meeting ",
+        kind=Meeting.Kind.MEMBERS,
+        held_on=meeting.held_on,
+    )
+    assert again == meeting
+    assert Meeting.objects.count() == 1
+
+
+def test_a_meeting_like_one_called_a_while_ago_or_on_another_day_is_a_new_one(
+    staff_client, staff_user
+):
+    staff_client.post(NEW, meeting_data())
+    Meeting.objects.update(created_at=timezone.now() - 2 * services.RESUBMIT_WINDOW)
+    staff_client.post(NEW, meeting_data())
+    staff_client.post(NEW, meeting_data(held_on=(TODAY() + 15 * DAY).isoformat()))
+    staff_client.post(NEW, meeting_data(kind=Meeting.Kind.AGM))
+
+    assert Meeting.objects.count() == 4
 
 
 def test_staff_call_the_agm_and_a_meeting_of_any_group(staff_client, group):
@@ -479,6 +511,47 @@ def test_staff_record_a_decision_with_its_owner_and_review_date(staff_client, me
     assert "Ask the council to repair the lifts within a day" in page
     assert "Omar" in page
     assert "Members at the meeting, by 30 votes to 2" in page
+
+
+def test_a_decision_form_sent_twice_records_one_decision_and_one_reminder(
+    staff_client, staff_user, meetings
+):
+    meeting = meetings["members"]
+    owner = make_user(Role.ORGANISER, "omar@example.test", first_name="Omar")
+    data = decision_data(owner.person, review_on=TODAY().isoformat())
+
+    first = staff_client.post(url("decision_create", meeting.pk), data)
+    second = staff_client.post(url("decision_create", meeting.pk), data)
+
+    decision = Decision.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == decision.get_absolute_url()
+    assert tasks.meetings.decisions_remind_review() == 1
+    assert OutboxMessage.objects.filter(key__startswith="organise:decision-review:").count() == 1
+
+
+def test_the_same_words_for_another_owner_or_a_while_later_are_another_decision(
+    staff_user, meetings
+):
+    meeting = meetings["members"]
+    other = make_user(Role.ORGANISER, "other@example.test")
+
+    def record(owner):
+        return services.decision_create(
+            meeting=meeting,
+            created_by=staff_user,
+            summary="Fix the lifts",
+            decided_by="Members",
+            owner=owner,
+            review_on=TODAY() + DAY,
+        )
+
+    first = record(staff_user.person)
+    assert record(staff_user.person) == first
+    assert record(other.person) != first
+    Decision.objects.update(created_at=timezone.now() - 2 * services.RESUBMIT_WINDOW)
+    assert record(staff_user.person) != first
+    assert Decision.objects.count() == 3
 
 
 def test_a_decision_without_an_owner_gets_a_clear_message_and_saves_nothing(
@@ -729,6 +802,10 @@ def test_the_review_on_the_meetings_page_swaps_the_decision_with_htmx(owned):
     page = client.get(decision.meeting.get_absolute_url()).content.decode()
     assert f'hx-post="{url("decision_review", decision.pk)}"' in page
 
+    error = review(client, decision, htmx=True, status="open", review_on="")
+    assert error.status_code == 200  # htmx swaps only successful answers
+    assert "Choose when it comes back for review." in error.content.decode()
+
     response = review(client, decision, htmx=True, status="dropped", outcome="The council said no.")
 
     assert response.status_code == 200
@@ -736,17 +813,78 @@ def test_the_review_on_the_meetings_page_swaps_the_decision_with_htmx(owned):
     assert content.lstrip().startswith(f'<article id="decision-{decision.pk}"')
     assert "Reviewed: marked dropped." in content
     assert "<html" not in content
+    assert "Save the review" not in content, "closed: the owner has no form any more"
     assert Decision.objects.get(pk=decision.pk).status == "dropped"
-
-    error = review(client, decision, htmx=True, status="open", review_on="")
-    assert error.status_code == 200  # htmx swaps only successful answers
-    assert "Choose when it comes back for review." in error.content.decode()
 
 
 def test_the_meetings_runners_review_its_decisions_too(staff_client, owned):
     _, decision = owned
     assert review(staff_client, decision, status="done", outcome="Done.").status_code == 302
     assert Decision.objects.get(pk=decision.pk).status == "done"
+
+
+@pytest.mark.parametrize("status", ["done", "dropped"])
+def test_an_owner_cannot_reopen_or_rewrite_a_closed_decision(owned, status):
+    user, decision = owned
+    Decision.objects.filter(pk=decision.pk).update(status=status, outcome="Fixed in June.")
+
+    with pytest.raises(ValidationError) as raised:
+        services.decision_review(
+            decision=decision,
+            reviewed_by=user,
+            status="open",
+            review_on=TODAY() + 30 * DAY,
+        )
+    assert "only the people who run its meeting" in raised.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.decision_review(
+            decision=decision, reviewed_by=user, status=status, outcome="Nothing happened."
+        )
+
+    decision.refresh_from_db()
+    assert (decision.status, decision.outcome) == (status, "Fixed in June.")
+
+
+def test_a_closed_decision_offers_its_owner_no_review_form(owned):
+    user, decision = owned
+    Decision.objects.filter(pk=decision.pk).update(status="done", outcome="Fixed in June.")
+    client = client_for(user)
+
+    page = client.get(url("decision_review", decision.pk))
+    assert page.status_code == 200
+    assert page.context["form"] is None
+    content = page.content.decode()
+    assert "Save the review" not in content
+    assert "only the people who run its meeting can reopen it" in content
+    assert "Fixed in June." in content
+    meeting_page = client.get(decision.meeting.get_absolute_url())
+    assert not meeting_page.context["decisions"][0].review_form
+
+    posted = review(client, decision, status="open", review_on=(TODAY() + 9 * DAY).isoformat())
+    assert posted.status_code == 400
+    assert "only the people who run its meeting" in posted.content.decode()
+    swapped = review(client, decision, htmx=True, status="dropped", outcome="Changed my mind.")
+    assert swapped.status_code == 200
+    assert "only the people who run its meeting" in swapped.content.decode()
+    assert "Save the review" not in swapped.content.decode()
+    decision.refresh_from_db()
+    assert (decision.status, decision.outcome) == ("done", "Fixed in June.")
+
+
+def test_the_meetings_runners_reopen_a_closed_decision(group, group_organiser, meetings):
+    owner = PersonFactory()
+    decision = DecisionFactory(
+        meeting=meetings["group"], owner=owner, status="done", outcome="Booked."
+    )
+    client = client_for(group_organiser)
+
+    assert client.get(url("decision_review", decision.pk)).context["form"] is not None
+    later = TODAY() + 30 * DAY
+    response = review(client, decision, status="open", review_on=later.isoformat())
+
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert (decision.status, decision.review_on) == ("open", later)
 
 
 def test_others_who_see_the_meeting_cannot_review_its_decisions(owned, meetings):

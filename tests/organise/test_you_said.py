@@ -1,7 +1,8 @@
 """ "You said, we did": the public page shows the published lines in order, each linking what
 people said (Listening themes, as counts only) to what the hub did (public campaigns with
-their confirmed supporters, public events, decisions without their owners) and what came
-of it, in the same few queries for 10 people and for 1,000. Only staff keep it current."""
+their confirmed supporters, public events, decisions of the hub's meetings and of public
+groups, without their owners) and what came of it, in the same few queries for 10 people and
+for 1,000. Only staff keep it current, and a line sent twice is added once."""
 
 import datetime
 
@@ -24,8 +25,8 @@ from tests.conftest import make_user
 from tests.connect.factories import EventFactory
 from tests.listening.factories import ConversationFactory, ThemeFactory
 from tests.organise.factories import DecisionFactory, MeetingFactory
-from tests.organise.factories_meetings import YouSaidWeDidFactory
-from tests.people.factories import PersonFactory
+from tests.organise.factories_meetings import GroupMeetingFactory, YouSaidWeDidFactory
+from tests.people.factories import GroupFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -302,6 +303,79 @@ def test_a_private_event_cannot_be_put_on_the_public_page(staff_client, staff_us
         )
     assert "public page" in raised.value.message_dict["events"][0]
     assert YouSaidWeDid.objects.count() == 3
+
+
+@pytest.fixture
+def group_decisions():
+    """A decision of a private group's meeting, and one of a group with a public page."""
+    private = GroupMeetingFactory(title="Knitters' meeting", group=GroupFactory(public=False))
+    public = GroupMeetingFactory(title="Allotments' meeting", group=GroupFactory(public=True))
+    return {
+        "private": DecisionFactory(meeting=private, summary="Move the knitting circle"),
+        "public": DecisionFactory(meeting=public, summary="Open the allotments on Sundays"),
+    }
+
+
+def test_only_decisions_of_the_hubs_meetings_and_public_groups_are_offered(
+    staff_client, hub, group_decisions
+):
+    offered = staff_client.get(NEW).context["form"].fields["decisions"].queryset
+    assert set(offered) == {hub["decision"], group_decisions["public"]}
+
+
+def test_a_private_groups_decision_cannot_be_put_on_the_public_page(
+    staff_client, staff_user, hub, group_decisions
+):
+    private = group_decisions["private"]
+    response = staff_client.post(NEW, line_data(hub, decisions=[private.pk]))
+    assert response.status_code == 400
+    assert "decisions" in response.context["form"].errors
+    response = staff_client.post(edit_url(hub["first"]), line_data(hub, decisions=[private.pk]))
+    assert response.status_code == 400
+
+    fields = {"you_said": "x", "we_did": "y", "decisions": [hub["decision"], private]}
+    with pytest.raises(ValidationError) as raised:
+        services.you_said_create(updated_by=staff_user, **fields)
+    assert "groups with a public page" in raised.value.message_dict["decisions"][0]
+    with pytest.raises(ValidationError):
+        services.you_said_edit(line=hub["first"], updated_by=staff_user, **fields)
+    assert YouSaidWeDid.objects.count() == 3
+    assert list(hub["first"].decisions.all()) == [hub["decision"]]
+
+    public = group_decisions["public"]
+    line = services.you_said_create(
+        updated_by=staff_user, you_said="Sundays", we_did="We asked.", decisions=[public]
+    )
+    assert list(line.decisions.all()) == [public]
+
+
+def test_the_public_page_never_shows_a_private_groups_decision(client, hub, group_decisions):
+    hub["first"].decisions.add(group_decisions["private"], group_decisions["public"])
+
+    content = client.get(PAGE).content.decode()
+
+    assert "Open the allotments on Sundays" in content
+    assert "Press the council for a repair contract" in content
+    assert "Move the knitting circle" not in content
+
+
+def test_a_line_sent_twice_is_added_once(staff_client, staff_user, hub):
+    first = staff_client.post(NEW, line_data(hub))
+    second = staff_client.post(NEW, line_data(hub))
+
+    assert first.status_code == second.status_code == 302
+    assert YouSaidWeDid.objects.filter(you_said="The park is not safe after dark.").count() == 1
+    line = YouSaidWeDid.objects.get(you_said="The park is not safe after dark.")
+    again = services.you_said_create(
+        updated_by=staff_user, you_said=" The park is not safe after dark.\r\n", we_did="Lights."
+    )
+    assert again == line
+
+    YouSaidWeDid.objects.filter(pk=line.pk).update(
+        updated_at=timezone.now() - 2 * services.RESUBMIT_WINDOW
+    )
+    staff_client.post(NEW, line_data(hub))
+    assert YouSaidWeDid.objects.filter(you_said="The park is not safe after dark.").count() == 2
 
 
 def test_a_campaign_in_planning_may_be_linked_ahead_and_shows_once_it_starts(
