@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.html import format_html
 
+from hubsite.forms import IdChoiceField, IdsChoiceField
 from hubsite.people.models import Locality, Tag, User
 
 from ..selectors.mine import types_open_to_join
@@ -31,7 +32,7 @@ def contribution_text(type):
     return f"suggested contribution {amount} (optional, no payment taken here)"
 
 
-class MembershipTypeField(forms.ModelChoiceField):
+class MembershipTypeField(IdChoiceField):
     """A kind of membership as a radio button that says what it costs and how long it lasts."""
 
     widget = forms.RadioSelect
@@ -92,7 +93,7 @@ class JoinForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
-    locality = forms.ModelChoiceField(
+    locality = IdChoiceField(
         queryset=Locality.objects.order_by("name"),
         required=False,
         empty_label="Choose if you like",
@@ -100,7 +101,7 @@ class JoinForm(forms.Form):
         error_messages={"invalid_choice": "Choose a place from the list, or leave it empty."},
     )
     type = MembershipTypeField(queryset=types_open_to_join(), label="Kind of membership")
-    tags = forms.ModelMultipleChoiceField(
+    tags = IdsChoiceField(
         queryset=Tag.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

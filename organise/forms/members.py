@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from hubsite.forms import IdChoiceField
 from hubsite.people.models import Locality, Person, Tag
 
 from ..models import Membership, MembershipType
@@ -85,7 +86,7 @@ class ContributionForm(forms.Form):
         return received_on
 
 
-class TypeChoiceField(forms.ModelChoiceField):
+class TypeChoiceField(IdChoiceField):
     def label_from_instance(self, type):
         if type.is_free:
             return f"{type.name} (free)"
@@ -109,7 +110,7 @@ class MemberTypeForm(forms.Form):
 class MemberAddForm(forms.Form):
     """Make a person the hub knows a member; they are found by the search beside it."""
 
-    person = forms.ModelChoiceField(
+    person = IdChoiceField(
         queryset=Person.objects.exclude(membership__status=Membership.Status.ACTIVE),
         widget=forms.HiddenInput,
         error_messages={
@@ -132,16 +133,16 @@ class MemberAddForm(forms.Form):
 class GrowthForm(forms.Form):
     """The filters of the growth page; every field may be left empty."""
 
-    locality = forms.ModelChoiceField(
+    locality = IdChoiceField(
         queryset=Locality.objects.order_by("name"), required=False, empty_label="Every locality"
     )
-    tag = forms.ModelChoiceField(
+    tag = IdChoiceField(
         label="Community of interest",
         queryset=Tag.objects.order_by("name"),
         required=False,
         empty_label="Every community",
     )
-    type = forms.ModelChoiceField(
+    type = IdChoiceField(
         label="Kind of membership",
         queryset=MembershipType.objects.order_by("order", "name"),
         required=False,

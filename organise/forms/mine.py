@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from hubsite.forms import IdChoiceField, IdsChoiceField
 from hubsite.people.models import Consent, Locality, Tag
 
 from ..selectors.mine import CONTACT_PURPOSES
@@ -40,14 +41,14 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
-    locality = forms.ModelChoiceField(
+    locality = IdChoiceField(
         queryset=Locality.objects.order_by("name"),
         required=False,
         empty_label="Not given",
         label="Where you live",
         error_messages={"invalid_choice": "Choose a place from the list, or leave it empty."},
     )
-    tags = forms.ModelMultipleChoiceField(
+    tags = IdsChoiceField(
         queryset=Tag.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -136,3 +137,15 @@ class TypeChangeForm(forms.Form):
     def __init__(self, *args, types, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = types
+
+
+class RenewForm(forms.Form):
+    """The button that renews: it sends the renewal date its page showed, so that a second
+    click (or a renewal by someone else meanwhile) does not renew again."""
+
+    renews_on = forms.DateField(widget=forms.DateInput(attrs={"type": "hidden"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, membership=None, **kwargs):
+        if membership is not None:
+            kwargs.setdefault("initial", {"renews_on": membership.renews_on})
+        super().__init__(*args, **kwargs)

@@ -4,17 +4,22 @@ creates or matches the Person of the core, never a duplicate, and makes them a m
 visitor sees never tells whether an address was known: that answer goes to the address, by
 email. A signed-in person's login address is verified already, so they join at once."""
 
+import json
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue, site_url
@@ -32,6 +37,7 @@ from ..selectors.mine import CONTACT_PURPOSES, account_for, contact_preferences
 from .membership import membership_start
 
 CONFIRM_SALT = "organise.join-confirm"
+ANSWERS_SALT = "organise.join-answers"
 # How long a confirmation link works.
 CONFIRM_MAX_AGE = timedelta(days=14)
 
@@ -82,7 +88,8 @@ def _email(*, purpose, key, to_email, first_name, person=None, **context):
             "max_age_days": CONFIRM_MAX_AGE.days,
             "login_url": site_url() + reverse("account_login"),
             "reset_url": site_url() + reverse("account_reset_password"),
-            "signup_url": site_url() + reverse("account_signup"),
+            # Closed sign-up: no link to a page that refuses them.
+            "signup_url": site_url() + reverse("account_signup") if settings.SIGNUP_OPEN else "",
             "membership_url": site_url() + reverse("organise:my_membership"),
         }
     )
@@ -97,6 +104,24 @@ def _email(*, purpose, key, to_email, first_name, person=None, **context):
 
 
 # Applying and confirming ----------------------------------------------------------------
+
+
+def application_answers_digest(application):
+    """A digest of the answers the confirm page shows (names, address, postcode, place,
+    kind, communities, consent). The page's form sends it back, and confirming refuses if
+    the answers changed since: another application for the address (perhaps a stranger's)
+    never gets confirmed by someone who was shown different answers."""
+    answers = [
+        application.email.lower(),
+        application.first_name,
+        application.last_name,
+        application.postcode,
+        application.locality_id,
+        application.type_id,
+        sorted(tag.pk for tag in application.tags.all()),
+        bool(application.consent_contact),
+    ]
+    return salted_hmac(ANSWERS_SALT, json.dumps(answers), algorithm="sha256").hexdigest()
 
 
 def _check_type(type):
@@ -124,8 +149,9 @@ def application_submit(
 
     The page says the same whatever the address: an active member gets an email saying so
     (with how to sign in) and nothing is written; an address with an application waiting
-    gets its link again, at most once a day, for the answers typed last. Returns the
-    application, or None when the address belongs to an active member."""
+    gets its link again, at most once a day, for the answers typed last, and its link is
+    as new as the answers (the row is dated now, so it is not forgotten the night after).
+    Returns the application, or None when the address belongs to an active member."""
     _check_type(type)
     email = (email or "").strip().lower()
     first_name = " ".join((first_name or "").split())
@@ -174,6 +200,7 @@ def application_submit(
         application = waiting
         for name, value in fields.items():
             setattr(application, name, value)
+        application.created_at = timezone.now()
         application.save()
         application.tags.set(tags)
         key = f"organise:join:{application.pk}:confirm:{today}"
@@ -245,17 +272,33 @@ def _consent_to_contact(person, note, recorded_by=None):
 
 
 @transaction.atomic
-def application_confirm(*, application, today=None):
+def application_confirm(*, application, answers_digest=None, today=None):
     """The address confirmed: the person is found or created, their communities and their
     wish to hear from the hub recorded, and they become a member. Confirming twice is
-    harmless."""
+    harmless.
+
+    ``answers_digest`` is application_answers_digest() of the answers the person was shown
+    (the confirm page sends it): when the application holds other answers now, nothing is
+    confirmed, and the ValidationError (code ``answers_changed``) asks to check them again."""
     application = (
         JoinApplication.objects.select_for_update(of=("self",))
         .select_related("type", "locality")
-        .get(pk=application.pk)
+        .filter(pk=application.pk)
+        .first()
     )
+    if application is None:  # forgotten meanwhile, never confirmed
+        raise ValidationError("This application is no longer waiting: join again.")
     if application.confirmed_at is not None:
         return application
+    if answers_digest is not None and not constant_time_compare(
+        answers_digest, application_answers_digest(application)
+    ):
+        raise ValidationError(
+            "The answers to confirm have changed since this page was shown, perhaps because "
+            "someone applied again with this address. Check the answers below: confirm only "
+            "if they are yours.",
+            code="answers_changed",
+        )
     _check_type(application.type)
     person = _person_for(application)
     _link_account(person)
@@ -284,7 +327,13 @@ def application_confirm(*, application, today=None):
 def application_account_create(*, application, password):
     """A new member who confirmed their address chooses a password: their account (role
     member, the address verified by the link they followed) is opened and given their
-    person. Only for a confirmed application, and only while no account has the address."""
+    person. Only for a confirmed application, only while no account has the address, and
+    only while the hub's sign-up is open (otherwise staff invite people)."""
+    if not settings.SIGNUP_OPEN:
+        raise ValidationError(
+            "The hub does not open accounts here at the moment: its staff can invite you.",
+            code="signup_closed",
+        )
     application = (
         JoinApplication.objects.select_for_update(of=("self",))
         .select_related("membership__person")
@@ -364,13 +413,25 @@ def contact_preferences_update(*, person, choices, recorded_by=None):
 # An application never confirmed is kept only as long as its link could be used, and a little
 # more (so that someone who clicks a day late is told the link expired, not that it is wrong).
 UNCONFIRMED_KEPT = timedelta(days=30)
+# Applications forgotten per query (a query's parameters are limited, on SQLite to 32766).
+FORGET_BATCH = 500
 
 
+@transaction.atomic
 def applications_forget_unconfirmed(*, now=None):
-    """Delete the join applications never confirmed within UNCONFIRMED_KEPT: the hub keeps
-    nothing of someone who did not finish joining. Safe to run twice. Returns how many."""
+    """Delete the join applications never confirmed within UNCONFIRMED_KEPT, with the
+    emails written about them (their address and name are in the outbox too): the hub keeps
+    nothing of someone who did not finish joining. An application being applied for again
+    at this moment is left for the next night. Safe to run twice. Returns how many."""
     now = now or timezone.now()
-    deleted, _ = JoinApplication.objects.filter(
-        confirmed_at__isnull=True, created_at__lt=now - UNCONFIRMED_KEPT
-    ).delete()
-    return deleted
+    pks = list(
+        JoinApplication.objects.select_for_update(skip_locked=True)
+        .filter(confirmed_at__isnull=True, created_at__lt=now - UNCONFIRMED_KEPT)
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(pks), FORGET_BATCH):
+        batch = pks[start : start + FORGET_BATCH]
+        keys = reduce(or_, (Q(key__startswith=f"organise:join:{pk}:") for pk in batch))
+        OutboxMessage.objects.filter(keys).delete()
+        JoinApplication.objects.filter(pk__in=batch).delete()
+    return len(pks)

@@ -6,8 +6,11 @@ import calendar
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+
+from hubsite.people.models import Person
 
 from ..models import Membership, MembershipEvent, MembershipType
 
@@ -46,17 +49,29 @@ def membership_start(*, person, type, today=None):
     today = today or timezone.localdate()
     if not isinstance(type, MembershipType):
         raise ValidationError({"type": "Choose a kind of membership."})
+    # Before a first join there is no membership row to lock: the person's row is, so two
+    # joins at once (a double click, staff and the person together) take turns.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     membership = Membership.objects.select_for_update().filter(person=person).first()
     renews_on = add_months(today, type.term_months)
     if membership is None:
-        membership = Membership.objects.create(
-            person=person,
-            type=type,
-            status=Membership.Status.ACTIVE,
-            joined_on=today,
-            term_started_on=today,
-            renews_on=renews_on,
-        )
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    person=person,
+                    type=type,
+                    status=Membership.Status.ACTIVE,
+                    joined_on=today,
+                    term_started_on=today,
+                    renews_on=renews_on,
+                )
+        except IntegrityError:
+            # Made a member a moment ago by another request (on a database without row
+            # locks): that join stands, this one changes nothing.
+            membership = Membership.objects.select_for_update().filter(person=person).first()
+            if membership is None:
+                raise
+            return membership, None
         _event(membership, MembershipEvent.Kind.JOINED, today)
         return membership, MembershipEvent.Kind.JOINED
     if membership.status == Membership.Status.ACTIVE:
@@ -77,9 +92,12 @@ def membership_start(*, person, type, today=None):
 
 
 @transaction.atomic
-def membership_renew(*, membership, today=None):
+def membership_renew(*, membership, today=None, expected_renews_on=None):
     """Another term: from the renewal date when renewed early (no days lost), from today
-    when it had lapsed. A member who left must join again instead."""
+    when it had lapsed. A member who left must join again instead.
+
+    ``expected_renews_on`` is the renewal date the page showed: when it has changed since
+    (the form sent twice, or renewed meanwhile by someone else), nothing is renewed again."""
     today = today or timezone.localdate()
     membership = (
         Membership.objects.select_for_update()
@@ -90,6 +108,12 @@ def membership_renew(*, membership, today=None):
         raise ValidationError("This membership has ended; join again to become a member.")
     if membership.status == Membership.Status.PENDING:
         raise ValidationError("This membership has not started yet.")
+    if expected_renews_on is not None and membership.renews_on != expected_renews_on:
+        raise ValidationError(
+            "This membership is already renewed until "
+            f"{date_format(membership.renews_on, 'j F Y')}.",
+            code="renewed_already",
+        )
     if membership.status == Membership.Status.ACTIVE:
         if membership.renews_on > add_months(today, RENEW_MONTHS_AHEAD):
             raise ValidationError("This membership is not due for renewal yet.")

@@ -1,8 +1,10 @@
 """Joining the hub: the public page (no account needed, double opt-in, rate-limited), the
 page that says a link was sent, and the link's own page, where the visitor confirms and the
-new member may choose a password. A signed-in person with a profile joins at once."""
+new member may choose a password (while the hub's sign-up is open). A signed-in person with a
+profile joins at once."""
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -86,11 +88,14 @@ def join_sent(request):
 
 
 def _confirm_context(request, application, **extra):
-    context = {"application": application}
-    if application.confirmed_at is not None:
+    context = {"application": application, "signup_open": settings.SIGNUP_OPEN}
+    if application.confirmed_at is None:
+        # What the page shows, sent back with the button: confirming checks it still holds.
+        context["answers_digest"] = services.application_answers_digest(application)
+    else:
         has_account = selectors.account_for(application.email) is not None
         context["has_account"] = has_account
-        if not has_account and not request.user.is_authenticated:
+        if not has_account and not request.user.is_authenticated and settings.SIGNUP_OPEN:
             context["password_form"] = AccountPasswordForm(email=application.email)
     context.update(extra)
     return context
@@ -109,8 +114,15 @@ def join_confirm(request, token):
         return _choose_password(request, application)
     if request.method == "POST":
         try:
-            services.application_confirm(application=application)
+            services.application_confirm(
+                application=application, answers_digest=request.POST.get("answers", "")
+            )
         except ValidationError as error:
+            # The answers as they stand now, to check (and confirm, if they are theirs).
+            application, _ = services.application_from_token(token)
+            if application is None:  # forgotten meanwhile
+                context = {"invalid": True, "expired": False}
+                return render(request, "organise/join/confirm.html", context, status=400)
             context = _confirm_context(request, application, errors=error.messages)
             return render(request, "organise/join/confirm.html", context, status=400)
         return redirect("organise:join_confirm", token=token)
@@ -124,8 +136,10 @@ def _choose_password(request, application):
             error = "Confirm your membership first."
         elif request.user.is_authenticated:
             error = "You are signed in already."
-        else:
+        elif context["has_account"]:
             error = "An account already signs in with this address: sign in to see your membership."
+        else:
+            error = "The hub does not open accounts here at the moment: its staff can invite you."
         return render(
             request, "organise/join/confirm.html", {**context, "errors": [error]}, status=400
         )

@@ -23,6 +23,7 @@ from ..forms.members import (
     MembershipTypeForm,
     MemberTypeForm,
 )
+from ..forms.mine import RenewForm
 from ..models import Membership
 from ..selectors import members as selectors
 from ..services import members as services
@@ -127,6 +128,7 @@ def _detail(request, membership, *, contribution_form=None, type_form=None, stat
             "contribution_form": contribution_form or ContributionForm(),
             "type_form": type_form or MemberTypeForm(membership=membership),
             "can_renew": selectors.renewal_due_soon(membership),
+            "renew_form": RenewForm(membership=membership),
         },
         status=status,
     )
@@ -159,8 +161,15 @@ def member_contribution(request, pk):
 @require_POST
 def member_renew(request, pk):
     membership = _membership(pk)
+    form = RenewForm(request.POST)
     try:
-        membership = terms.membership_renew(membership=membership)
+        if not form.is_valid():
+            raise ValidationError(
+                "The renewal was not made: open the member's page again and renew from there."
+            )
+        membership = terms.membership_renew(
+            membership=membership, expected_renews_on=form.cleaned_data["renews_on"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

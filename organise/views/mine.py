@@ -18,7 +18,7 @@ from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
 from hubsite.people.services import person_update
 
 from ..forms.join import contribution_text, term_text
-from ..forms.mine import PreferencesForm, ProfileForm, TypeChangeForm
+from ..forms.mine import PreferencesForm, ProfileForm, RenewForm, TypeChangeForm
 from ..models import Membership
 from ..selectors import mine as selectors
 from ..services import joining as services
@@ -81,6 +81,7 @@ def my_membership(request, person):
             "membership": membership,
             "page": page,
             "renewal_open": selectors.renewal_open(membership),
+            "renew_form": RenewForm(membership=membership) if membership else None,
             "held": _held(membership),
             "kind_terms": _kind_terms(membership.type) if membership else "",
         },
@@ -107,8 +108,15 @@ def membership_renew(request, person):
     if not _held(membership):
         return _not_held(request, person, membership)
     if request.method == "POST":
+        form = RenewForm(request.POST)
         try:
-            membership = membership_services.membership_renew(membership=membership)
+            if not form.is_valid():  # no date, as from an old page: renew from a new one
+                raise ValidationError(
+                    "The renewal was not made: open the page again and renew from there."
+                )
+            membership = membership_services.membership_renew(
+                membership=membership, expected_renews_on=form.cleaned_data["renews_on"]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -126,6 +134,7 @@ def membership_renew(request, person):
         {
             "membership": membership,
             "renewal_open": selectors.renewal_open(membership, today),
+            "renew_form": RenewForm(membership=membership),
             "opens_on": membership_services.add_months(
                 membership.renews_on, -membership_services.RENEW_MONTHS_AHEAD
             ),

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail, signing
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -59,6 +60,14 @@ def confirm_link(application):
     return reverse("organise:join_confirm", args=[services.confirm_token(application)])
 
 
+def press_confirm(client, url):
+    """Press "Yes, make me a member" on the page the link opens, as a browser does: with
+    what the page's form holds (the digest of the answers it showed)."""
+    page = client.get(url)
+    shown = re.search(r'name="answers" value="([^"]*)"', page.content.decode())
+    return client.post(url, {"step": "confirm", "answers": shown[1] if shown else ""})
+
+
 def choose_password(client, url, password=PASSWORD, again=None):
     data = {"step": "password", "password1": password, "password2": again or password}
     return client.post(url, data)
@@ -98,7 +107,7 @@ def test_joining_sends_a_link_and_confirming_it_makes_a_member(client, kind):
     assert b"Young carers" in page.content and b"Riverside" in page.content
     assert JoinApplication.objects.get().confirmed_at is None  # a GET (a mail scanner) does nothing
 
-    response = client.post(confirm, {"step": "confirm"})
+    response = press_confirm(client, confirm)
     assert response.status_code == 302
     assert response["Location"] == confirm
     application.refresh_from_db()
@@ -198,7 +207,7 @@ def test_a_member_who_left_rejoins_by_confirming(client, kind):
     MembershipFactory(person=person, type=kind, status="left", ended_on=timezone.localdate())
     apply(client, kind)
     application = JoinApplication.objects.get()
-    client.post(confirm_link(application), {"step": "confirm"})
+    press_confirm(client, confirm_link(application))
     membership = Membership.objects.get()
     assert (membership.status, membership.ended_on) == ("active", None)
     assert list(membership.events.values_list("kind", flat=True)) == ["rejoined"]
@@ -207,18 +216,90 @@ def test_a_member_who_left_rejoins_by_confirming(client, kind):
 def test_confirming_twice_is_harmless(client, kind):
     apply(client, kind, consent_contact="on")
     url = confirm_link(JoinApplication.objects.get())
-    assert client.post(url, {"step": "confirm"}).status_code == 302
-    assert client.post(url, {"step": "confirm"}).status_code == 302
+    assert press_confirm(client, url).status_code == 302
+    assert press_confirm(client, url).status_code == 302
     assert Person.objects.count() == Membership.objects.count() == 1
     assert MembershipEvent.objects.count() == Consent.objects.count() == 1
     assert OutboxMessage.objects.filter(key__endswith=":welcome").count() == 1
+
+
+def test_a_confirm_page_confirms_only_the_answers_it_showed(client, kind):
+    """Alice applies and opens the link in her email. Mallory then applies with Alice's
+    address (her own name, a community, news by email): Alice's click on the page she was
+    shown must not make a member of Mallory's answers in Alice's name."""
+    apply(client, kind, first_name="Alice", email="alice@example.test")
+    url = confirm_link(JoinApplication.objects.get())
+    alices_page = client.get(url)
+    assert b"Alice" in alices_page.content and b"Mallory" not in alices_page.content
+
+    mallory = Client()
+    tag = TagFactory(name="Night owls")
+    apply(
+        mallory,
+        kind,
+        first_name="Mallory",
+        email="alice@example.test",
+        tags=[tag.pk],
+        consent_contact="on",
+    )
+    response = client.post(
+        url, {"step": "confirm", "answers": alices_page.context["answers_digest"]}
+    )
+
+    assert response.status_code == 400
+    assert b"The answers to confirm have changed since this page was shown" in response.content
+    assert b"Mallory" in response.content and b"Night owls" in response.content  # the answers now
+    assert b"Yes, make me a member" in response.content
+    assert JoinApplication.objects.get().confirmed_at is None
+    assert not Person.objects.exists() and not Membership.objects.exists()
+    assert not Consent.objects.exists()
+
+    apply(client, kind, first_name="Alice", email="alice@example.test")  # Alice's answers again
+    assert press_confirm(client, url).status_code == 302
+    person = Person.objects.get()
+    assert person.first_name == "Alice"
+    assert not person.tags.exists() and not Consent.objects.exists()
+
+
+@pytest.mark.parametrize("answers", [None, "", "not-the-digest"])
+def test_confirming_without_the_answers_shown_confirms_nothing(client, kind, answers):
+    apply(client, kind)
+    url = confirm_link(JoinApplication.objects.get())
+    data = {"step": "confirm"} if answers is None else {"step": "confirm", "answers": answers}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert b"have changed since this page was shown" in response.content
+    assert b"Yes, make me a member" in response.content  # and may confirm from here
+    assert not Person.objects.exists()
+    application = JoinApplication.objects.get()
+    assert application.confirmed_at is None
+    with pytest.raises(ValidationError, match="have changed"):
+        services.application_confirm(application=application, answers_digest="stale")
+    digest = services.application_answers_digest(application)
+    services.application_confirm(application=application, answers_digest=digest)
+    assert Membership.objects.get().status == "active"
+
+
+def test_applying_again_dates_the_application_anew_so_the_night_keeps_it(client, kind):
+    apply(client, kind)
+    application = JoinApplication.objects.get()
+    JoinApplication.objects.filter(pk=application.pk).update(
+        created_at=timezone.now() - timedelta(days=29)
+    )
+    apply(client, kind)  # the link sent again today works for 14 more days
+    application.refresh_from_db()
+    assert timezone.now() - application.created_at < timedelta(minutes=1)
+    assert services.applications_forget_unconfirmed(now=timezone.now() + timedelta(days=2)) == 0
+    deliver_all()
+    assert press_confirm(client, link_in(mail.outbox[-1], "/join/confirm/")).status_code == 302
+    assert Membership.objects.get().status == "active"
 
 
 def test_a_kind_closed_before_confirming_gets_a_clear_message(client, kind):
     apply(client, kind)
     kind.open_to_join = False
     kind.save()
-    response = client.post(confirm_link(JoinApplication.objects.get()), {"step": "confirm"})
+    response = press_confirm(client, confirm_link(JoinApplication.objects.get()))
     assert response.status_code == 400
     assert b"no longer offered" in response.content
     assert not Person.objects.exists()
@@ -274,6 +355,12 @@ def test_an_expired_link_says_so_and_confirms_nothing(client, kind, monkeypatch)
         ({"postcode": "A" * 11}, "postcode"),
         ({"locality": "999999"}, "locality"),
         ({"tags": ["999999"]}, "tags"),
+        # Ids no database can compare (SQLite raised OverflowError: a 500).
+        ({"type": "9" * 30}, "type"),
+        ({"locality": "9" * 30}, "locality"),
+        ({"tags": ["9" * 30]}, "tags"),
+        ({"tags": [str(2**63)]}, "tags"),
+        ({"tags": ["-1"]}, "tags"),
     ],
 )
 def test_bad_input_gets_a_clear_message_and_saves_nothing(client, kind, data, field):
@@ -396,7 +483,7 @@ def confirmed(client, kind, **data):
     apply(client, kind, **data)
     application = JoinApplication.objects.get()
     url = confirm_link(application)
-    client.post(url, {"step": "confirm"})
+    press_confirm(client, url)
     return url
 
 
@@ -453,6 +540,38 @@ def test_an_account_without_a_person_gets_the_confirmed_person(client, kind):
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     confirmed(client, kind)
     assert Person.objects.get().user == user
+
+
+def test_with_sign_up_closed_confirming_offers_no_password_but_an_invitation(
+    client, kind, settings
+):
+    settings.SIGNUP_OPEN = False
+    url = confirmed(client, kind)
+    assert Membership.objects.get().status == "active"  # joining stays open
+    page = client.get(url)
+    assert b"Welcome, Amina" in page.content
+    assert b"Choose a password" not in page.content and b'name="password1"' not in page.content
+    assert b"ask the hub's staff to invite you" in page.content
+    response = choose_password(client, url)
+    assert response.status_code == 400
+    assert b"its staff can invite you" in response.content
+    assert not User.objects.exists()
+    with pytest.raises(ValidationError, match="staff can invite you"):
+        services.application_account_create(
+            application=JoinApplication.objects.get(), password=PASSWORD
+        )
+    assert not User.objects.exists()
+
+
+def test_with_sign_up_closed_the_already_a_member_email_has_no_sign_up_link(client, kind, settings):
+    settings.SIGNUP_OPEN = False
+    MembershipFactory(person=PersonFactory(email="amina@example.test"), type=kind)
+    apply(client, kind)
+    deliver_all()
+    (message,) = mail.outbox
+    assert "already a member" in message.subject
+    assert "/accounts/signup/" not in message.body
+    assert "ask the hub's staff to invite you" in message.body
 
 
 def test_no_password_before_confirming(client, kind):
@@ -518,11 +637,41 @@ def test_a_signed_in_member_is_told_they_are_one(member_client, member_user, kin
 
 def test_a_signed_in_person_cannot_choose_a_closed_kind(member_client, kind):
     closed = MembershipTypeFactory(open_to_join=False)
-    response = member_client.post(JOIN, {"type": closed.pk})
-    assert response.status_code == 400
-    assert response.context["form"].errors["type"]
+    for value in (closed.pk, "9" * 30, "x"):
+        response = member_client.post(JOIN, {"type": value})
+        assert response.status_code == 400
+        assert response.context["form"].errors["type"]
     assert not Membership.objects.exists()
     assert member_client.post(JOIN, {}).status_code == 400
+
+
+def test_a_signed_in_double_click_on_join_makes_one_member(member_client, member_user, kind):
+    first = member_client.post(JOIN, {"type": kind.pk})
+    second = member_client.post(JOIN, {"type": kind.pk}, follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert Membership.objects.count() == MembershipEvent.objects.count() == 1
+
+
+def test_a_join_committed_by_the_other_click_meanwhile_is_no_error(
+    member_client, member_user, kind, monkeypatch
+):
+    from organise.services import membership as terms
+
+    person, add_months = member_user.person, terms.add_months
+
+    def other_click_commits_first(day, months):
+        # Between this click's look for a membership and its insert, the other click's join
+        # is committed (two requests at once, each seeing no membership yet).
+        if not Membership.objects.filter(person=person).exists():
+            MembershipFactory(person=person, type=kind)
+        return add_months(day, months)
+
+    monkeypatch.setattr(terms, "add_months", other_click_commits_first)
+    response = member_client.post(JOIN, {"type": kind.pk}, follow=True)
+    assert response.status_code == 200
+    assert b"You are already a member of the hub" in response.content
+    assert Membership.objects.count() == 1
+    assert not MembershipEvent.objects.exists()  # the other click's join is the one dated
 
 
 def test_a_signed_in_account_without_a_person_joins_by_email(kind):
@@ -533,6 +682,6 @@ def test_a_signed_in_account_without_a_person_joins_by_email(kind):
     page = client.get(JOIN)
     assert page.context["form"]["email"].value() == "admin@example.test"
     apply(client, kind, email="admin@example.test")
-    client.post(confirm_link(JoinApplication.objects.get()), {"step": "confirm"})
+    press_confirm(client, confirm_link(JoinApplication.objects.get()))
     assert Person.objects.get().user == user
     assert client.get(reverse("organise:my_membership")).context["membership"].status == "active"

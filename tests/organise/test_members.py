@@ -17,6 +17,7 @@ from django.utils import timezone
 from hubsite.people.models import Person, Role
 from organise.models import Contribution, Membership, MembershipEvent, MembershipType
 from organise.services import members as services
+from organise.services.membership import add_months
 from tests.conftest import make_user
 from tests.organise.factories import MembershipFactory, MembershipTypeFactory
 from tests.organise.factories_members import (
@@ -519,11 +520,19 @@ def test_the_contribution_service_rechecks_the_amount_and_the_date(staff_user):
     assert not Contribution.objects.exists()
 
 
+def renew(client, membership, renews_on=None, **extra):
+    """Press "Renew for another term", which sends the renewal date the page showed."""
+    shown = (renews_on or membership.renews_on).isoformat()
+    return client.post(url("member_renew", membership.pk), {"renews_on": shown}, **extra)
+
+
 def test_staff_renew_a_membership_due_for_renewal(staff_client):
     today = timezone.localdate()
     membership = member("Amina", term_started_on=today - 300 * DAY, renews_on=today + 20 * DAY)
+    page = staff_client.get(url("member_detail", membership.pk))
+    assert f'name="renews_on" value="{membership.renews_on.isoformat()}"' in page.text
 
-    response = staff_client.post(url("member_renew", membership.pk), follow=True)
+    response = renew(staff_client, membership, follow=True)
 
     membership.refresh_from_db()
     assert membership.term_started_on == today + 20 * DAY
@@ -535,11 +544,42 @@ def test_a_membership_not_due_is_not_renewed_and_staff_are_told_why(staff_client
     today = timezone.localdate()
     membership = member("Amina", term_started_on=today, renews_on=today + 365 * DAY)
 
-    response = staff_client.post(url("member_renew", membership.pk), follow=True)
+    response = renew(staff_client, membership, follow=True)
 
     assert "not due for renewal yet" in response.text
     membership.refresh_from_db()
     assert membership.renews_on == today + 365 * DAY
+    assert not MembershipEvent.objects.exists()
+
+
+def test_a_renewal_sent_twice_renews_once(staff_client):
+    today = timezone.localdate()
+    monthly = MembershipTypeFactory(term_months=1)
+    membership = member(
+        "Amina", type=monthly, term_started_on=today - 20 * DAY, renews_on=today + 10 * DAY
+    )
+    shown = membership.renews_on
+
+    renew(staff_client, membership, shown)
+    again = renew(staff_client, membership, shown, follow=True)
+
+    membership.refresh_from_db()
+    assert membership.renews_on == add_months(shown, 1)  # one more month, not two
+    assert membership.term_started_on == shown
+    assert MembershipEvent.objects.filter(kind="renewed").count() == 1
+    assert f"already renewed until {membership.renews_on:%-d %B %Y}" in again.text
+
+
+@pytest.mark.parametrize("data", [{}, {"renews_on": "x"}])
+def test_a_renewal_without_the_date_shown_renews_nothing(staff_client, data):
+    today = timezone.localdate()
+    membership = member("Amina", term_started_on=today - 300 * DAY, renews_on=today + 20 * DAY)
+
+    response = staff_client.post(url("member_renew", membership.pk), data, follow=True)
+
+    assert "The renewal was not made" in response.text
+    membership.refresh_from_db()
+    assert membership.renews_on == today + 20 * DAY
     assert not MembershipEvent.objects.exists()
 
 
@@ -553,7 +593,7 @@ def test_staff_mark_a_member_as_left_once(staff_client):
     assert (membership.status, membership.ended_on) == ("left", timezone.localdate())
     assert MembershipEvent.objects.filter(membership=membership, kind="left").count() == 1
     assert "had already left" in again.text
-    assert staff_client.post(url("member_renew", membership.pk), follow=True).status_code == 200
+    assert renew(staff_client, membership, follow=True).status_code == 200
     membership.refresh_from_db()
     assert membership.status == "left"
 
@@ -569,7 +609,7 @@ def test_staff_change_a_members_kind_to_one_offered(staff_client):
     assert membership.type == household
 
 
-@pytest.mark.parametrize("value", ["closed", "999999", "x", ""])
+@pytest.mark.parametrize("value", ["closed", "999999", "x", "", "9" * 30])
 def test_a_kind_not_offered_or_unknown_is_refused(staff_client, value):
     membership = member("Amina")
     closed = MembershipTypeFactory(open_to_join=False)
@@ -644,7 +684,16 @@ def test_a_lapsed_person_made_a_member_again_rejoins(staff_client):
 
 
 @pytest.mark.parametrize(
-    "case", ["active member", "unknown person", "no person", "closed kind", "no kind"]
+    "case",
+    [
+        "active member",
+        "unknown person",
+        "no person",
+        "closed kind",
+        "no kind",
+        "person beyond any id",
+        "kind beyond any id",
+    ],
 )
 def test_a_member_cannot_be_added_twice_or_without_a_person_and_an_offered_kind(staff_client, case):
     active = member("Amina")
@@ -656,6 +705,8 @@ def test_a_member_cannot_be_added_twice_or_without_a_person_and_an_offered_kind(
         "no person": {"type": kind.pk},
         "closed kind": {"person": person.pk, "type": closed.pk},
         "no kind": {"person": person.pk},
+        "person beyond any id": {"person": "9" * 30, "type": kind.pk},
+        "kind beyond any id": {"person": person.pk, "type": "9" * 30},
     }[case]
 
     response = staff_client.post(ADD, data)
@@ -666,3 +717,32 @@ def test_a_member_cannot_be_added_twice_or_without_a_person_and_an_offered_kind(
     assert not MembershipEvent.objects.exists()
     active.refresh_from_db()
     assert active.type != kind
+
+
+def test_adding_a_person_made_a_member_meanwhile_says_so(staff_client, monkeypatch):
+    from organise.services import membership as terms
+
+    person, kind = PersonFactory(first_name="Amina"), MembershipTypeFactory()
+    add_months = terms.add_months
+
+    def joined_meanwhile(day, months):
+        # Between the look for a membership and the insert, another request (the person
+        # confirming their email, a second click) makes them a member and commits.
+        if not Membership.objects.filter(person=person).exists():
+            MembershipFactory(person=person, type=kind)
+        return add_months(day, months)
+
+    monkeypatch.setattr(terms, "add_months", joined_meanwhile)
+    response = staff_client.post(ADD, {"person": person.pk, "type": kind.pk}, follow=True)
+
+    assert response.status_code == 200
+    assert "is already a member" in response.text
+    assert Membership.objects.filter(person=person).count() == 1
+
+
+@pytest.mark.parametrize("field", ["locality", "tag", "type"])
+def test_growth_filters_beyond_any_id_are_refused_not_a_crash(staff_client, field):
+    response = staff_client.get(url("growth"), {field: "9" * 30})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]

@@ -260,3 +260,38 @@ def test_applications_never_confirmed_are_forgotten_after_thirty_days_and_no_oth
     remaining = set(JoinApplication.objects.values_list("pk", flat=True))
     assert remaining == {fresh.pk, confirmed.pk}
     assert old.pk not in remaining
+
+
+@pytest.mark.django_db
+def test_forgetting_an_application_forgets_the_emails_about_it_too():
+    from datetime import timedelta
+
+    from organise.models import JoinApplication
+    from organise.services import joining
+    from organise.tasks.membership import join_applications_forget
+
+    kind = MembershipTypeFactory()
+    old = joining.application_submit(email="old@example.test", first_name="Old", type=kind)
+    fresh = joining.application_submit(email="new@example.test", first_name="New", type=kind)
+    confirmed = joining.application_submit(email="yes@example.test", first_name="Yes", type=kind)
+    joining.application_confirm(application=confirmed)
+    # An address whose application has a number that starts like the old one's.
+    neighbour = OutboxMessage.objects.create(
+        key=f"organise:join:{old.pk}0:confirm",
+        to_email="n@example.test",
+        subject="Please confirm",
+        body_text="",
+        category=OutboxMessage.Category.ACCOUNT,
+    )
+    long_ago = timezone.now() - timedelta(days=31)
+    JoinApplication.objects.filter(pk__in=[old.pk, confirmed.pk]).update(created_at=long_ago)
+    assert OutboxMessage.objects.filter(to_email="old@example.test").exists()
+
+    assert join_applications_forget() == 1
+
+    assert not JoinApplication.objects.filter(pk=old.pk).exists()
+    assert not OutboxMessage.objects.filter(to_email="old@example.test").exists()
+    assert not OutboxMessage.objects.filter(key__startswith=f"organise:join:{old.pk}:").exists()
+    kept = set(OutboxMessage.objects.values_list("to_email", flat=True))
+    assert kept == {"new@example.test", "yes@example.test", neighbour.to_email}
+    assert fresh.pk in set(JoinApplication.objects.values_list("pk", flat=True))

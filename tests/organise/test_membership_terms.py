@@ -3,11 +3,15 @@ renewing early or late, leaving, changing kind, and the daily lapse after the gr
 Each change is dated in a MembershipEvent with the member's place and kind, once."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from organise.models import Membership, MembershipEvent
+from organise.services import membership as terms
 from organise.services.membership import (
     GRACE_DAYS,
     add_months,
@@ -137,6 +141,61 @@ def test_a_pending_membership_is_first_joined_on_the_day_it_starts():
     assert again.joined_on == TODAY
 
 
+def test_a_first_join_committed_meanwhile_by_another_request_stands(monkeypatch):
+    person, kind = PersonFactory(), MembershipTypeFactory(term_months=6)
+    add_months = terms.add_months
+
+    def other_request_commits_first(day, months):
+        # Between the look for a membership and the insert, another join of the same person
+        # commits (a database without row locks lets both look at once).
+        if not Membership.objects.filter(person=person).exists():
+            MembershipFactory(person=person, type=kind, joined_on=TODAY - DAY)
+        return add_months(day, months)
+
+    monkeypatch.setattr(terms, "add_months", other_request_commits_first)
+    membership, kind_written = membership_start(person=person, type=kind, today=TODAY)
+
+    assert kind_written is None
+    assert membership == Membership.objects.get(person=person)
+    assert membership.joined_on == TODAY - DAY
+    assert not MembershipEvent.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
+@pytest.mark.django_db(transaction=True)
+def test_two_first_joins_at_once_make_one_member(monkeypatch):
+    person, kind = PersonFactory(), MembershipTypeFactory()
+    add_months = terms.add_months
+
+    def slowly(day, months):  # widens the moment between looking and inserting
+        time.sleep(0.3)
+        return add_months(day, months)
+
+    monkeypatch.setattr(terms, "add_months", slowly)
+    barrier = threading.Barrier(2)
+    written, errors = [], []
+
+    def join():
+        try:
+            barrier.wait(timeout=10)
+            written.append(membership_start(person=person, type=kind, today=TODAY)[1])
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=join) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(written, key=str) == [None, MembershipEvent.Kind.JOINED]
+    assert Membership.objects.filter(person=person).count() == 1
+    assert MembershipEvent.objects.count() == 1
+
+
 def test_starting_needs_a_kind_of_membership():
     person = PersonFactory()
 
@@ -201,6 +260,42 @@ def test_a_membership_is_not_renewed_more_than_three_months_ahead():
     membership.refresh_from_db()
     assert membership.renews_on == datetime.date(2026, 1, 1)
     assert events(membership) == []
+
+
+@pytest.mark.parametrize("term_months", [1, 3])
+def test_a_renewal_is_not_made_twice_for_the_date_one_page_showed(term_months):
+    membership = MembershipFactory(
+        type=MembershipTypeFactory(term_months=term_months),
+        term_started_on=TODAY - 20 * DAY,
+        renews_on=TODAY + 10 * DAY,
+    )
+    shown = membership.renews_on
+
+    renewed = membership_renew(membership=membership, today=TODAY, expected_renews_on=shown)
+    with pytest.raises(ValidationError, match="already renewed until") as refused:
+        membership_renew(membership=membership, today=TODAY, expected_renews_on=shown)
+
+    assert renewed.renews_on == add_months(shown, term_months)
+    assert renewed.renews_on.strftime("%-d %B %Y") in refused.value.messages[0]
+    membership.refresh_from_db()
+    assert membership.renews_on == renewed.renews_on
+    assert events(membership) == [("renewed", TODAY)]
+
+
+def test_a_lapsed_membership_renewed_meanwhile_is_not_renewed_again():
+    membership = MembershipFactory(
+        status=Membership.Status.LAPSED,
+        term_started_on=datetime.date(2023, 10, 1),
+        renews_on=datetime.date(2024, 10, 1),
+        ended_on=datetime.date(2024, 11, 1),
+    )
+    shown = membership.renews_on
+    membership_renew(membership=membership, today=TODAY, expected_renews_on=shown)
+
+    with pytest.raises(ValidationError, match="already renewed until 15 March 2026"):
+        membership_renew(membership=membership, today=TODAY, expected_renews_on=shown)
+
+    assert events(membership) == [("rejoined", TODAY)]
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,11 @@ def member_of(user, kind, **fields):
     return MembershipFactory(person=user.person, type=kind, **fields)
 
 
+def renew(client, renews_on, **extra):
+    """Press "Renew now", which sends the renewal date its page showed."""
+    return client.post(RENEW, {"renews_on": renews_on.isoformat()}, **extra)
+
+
 def queries(client, url):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
@@ -132,10 +137,13 @@ def test_the_page_costs_the_same_queries_with_few_and_many_contributions(
 def test_a_member_due_for_renewal_renews_from_the_renewal_date(member_client, member_user, kind):
     today = timezone.localdate()
     membership = member_of(member_user, kind, renews_on=today + timedelta(days=20))
-    assert b"Renew now" in member_client.get(MINE).content
+    mine = member_client.get(MINE).content.decode()
+    assert "Renew now" in mine
+    assert f'name="renews_on" value="{membership.renews_on.isoformat()}"' in mine
     page = member_client.get(RENEW)
     assert page.status_code == 200 and b"Renew now" in page.content
-    response = member_client.post(RENEW)
+    assert f'value="{membership.renews_on.isoformat()}"'.encode() in page.content
+    response = renew(member_client, membership.renews_on)
     assert response.status_code == 302 and response["Location"] == MINE
     membership.refresh_from_db()
     assert membership.term_started_on == today + timedelta(days=20)
@@ -150,7 +158,7 @@ def test_renewing_is_refused_until_it_is_due(member_client, member_user, kind):
     page = member_client.get(RENEW)
     assert b"You can renew it from" in page.content
     assert b"<button" not in page.content.split(b"<main")[1]
-    response = member_client.post(RENEW, follow=True)
+    response = renew(member_client, membership.renews_on, follow=True)
     assert b"not due for renewal yet" in response.content
     membership.refresh_from_db()
     assert membership.renews_on == before
@@ -168,11 +176,39 @@ def test_a_lapsed_member_renews_from_today(member_client, member_user, kind):
         ended_on=today - timedelta(days=100),
     )
     assert b"Renew now" in member_client.get(MINE).content
-    member_client.post(RENEW)
+    renew(member_client, membership.renews_on)
     membership.refresh_from_db()
     assert (membership.status, membership.term_started_on) == ("active", today)
     assert membership.ended_on is None
     assert list(membership.events.values_list("kind", flat=True)) == ["rejoined"]
+
+
+@pytest.mark.parametrize("term_months", [1, 3])
+def test_a_renewal_sent_twice_renews_once(member_client, member_user, term_months):
+    kind = MembershipTypeFactory(term_months=term_months)
+    today = timezone.localdate()
+    membership = member_of(member_user, kind, renews_on=today + timedelta(days=10))
+    shown = membership.renews_on  # what the page showed, sent by both clicks
+    assert renew(member_client, shown).status_code == 302
+    response = renew(member_client, shown, follow=True)
+    membership.refresh_from_db()
+    assert membership.renews_on == add_months(today + timedelta(days=10), term_months)
+    assert MembershipEvent.objects.filter(kind="renewed").count() == 1
+    expected = f"already renewed until {membership.renews_on:%-d %B %Y}"
+    assert expected in response.content.decode()
+
+
+@pytest.mark.parametrize("data", [{}, {"renews_on": "soon"}, {"renews_on": "2025-02-30"}])
+def test_a_renewal_without_the_date_it_showed_renews_nothing(
+    member_client, member_user, kind, data
+):
+    membership = member_of(member_user, kind, renews_on=timezone.localdate() + timedelta(days=10))
+    before = membership.renews_on
+    response = member_client.post(RENEW, data, follow=True)
+    assert b"The renewal was not made" in response.content
+    membership.refresh_from_db()
+    assert membership.renews_on == before
+    assert not MembershipEvent.objects.exists()
 
 
 def test_a_member_changes_the_kind_of_membership(member_client, member_user, kind):
@@ -185,9 +221,10 @@ def test_a_member_changes_the_kind_of_membership(member_client, member_user, kin
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.type == household
-    refused = member_client.post(KIND, {"type": closed.pk})
-    assert refused.status_code == 400
-    assert refused.context["form"].errors["type"]
+    for value in (closed.pk, "9" * 30):
+        refused = member_client.post(KIND, {"type": value})
+        assert refused.status_code == 400
+        assert refused.context["form"].errors["type"]
     assert member_client.post(KIND, {}).status_code == 400
     membership.refresh_from_db()
     assert membership.type == household
@@ -293,6 +330,8 @@ def test_a_member_edits_their_profile(member_client, member_user):
         ({"postcode": "!!!"}, "postcode"),
         ({"locality": "999999"}, "locality"),
         ({"tags": ["999999"]}, "tags"),
+        ({"locality": "9" * 30}, "locality"),
+        ({"tags": ["9" * 30]}, "tags"),
         ({"languages": "x" * 201}, "languages"),
     ],
 )
@@ -325,6 +364,12 @@ def test_preferences_show_what_holds_now_and_since_when(member_client, member_us
     assert "Yes since" in form.fields["contact_email"].help_text
     assert "paper form" in form.fields["contact_email"].help_text
     assert "not told us yet" in form.fields["contact_post"].help_text
+
+
+def test_preferences_say_membership_emails_come_even_with_email_off(member_client):
+    content = member_client.get(PREFERENCES).content.decode()
+    assert "Even with Email unticked, we still email you about the membership you hold" in content
+    assert "a reminder before it is due for renewal, and a notice if it lapses" in content
 
 
 def test_saving_preferences_records_only_what_changed(member_client, member_user):
