@@ -5,26 +5,12 @@ groups, on the public page)."""
 from django import forms
 from django.utils.dateformat import format as date_format
 
+from hubsite.forms import IdsChoiceField
+
 from ..models import YouSaidWeDid
 from ..selectors import you_said as selectors
 
 MAX_TEXT = 5_000
-
-
-class IdsChoiceField(forms.ModelMultipleChoiceField):
-    """Choices sent back as ids: anything but a plausible id is refused before it reaches
-    the database (SQLite cannot even compare an integer of 30 digits)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            text = str(pk)
-            if not (text.isascii() and text.isdigit() and len(text) <= 18):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": pk},
-                )
-        return super()._check_values(value)
 
 
 class CampaignChoiceField(IdsChoiceField):
