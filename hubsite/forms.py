@@ -24,7 +24,13 @@ LARGEST_ID = 2**63 - 1
 def is_plausible_id(value):
     """Whether ``value`` (as posted) can be a row's id: digits only, within LARGEST_ID."""
     text = str(value)
-    return text.isascii() and text.isdigit() and int(text) <= LARGEST_ID
+    # The length first: int() of thousands of digits is refused by Python itself.
+    return (
+        text.isascii()
+        and text.isdigit()
+        and len(text) <= len(str(LARGEST_ID))
+        and int(text) <= LARGEST_ID
+    )
 
 
 class IdChoiceField(forms.ModelChoiceField):

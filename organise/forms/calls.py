@@ -6,6 +6,8 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from hubsite.forms import IdChoiceField
+
 from ..models import CallToAction, Delivery
 from ..selectors.calls import campaigns_to_ask, events_to_ask
 from ..services.calls import BODY_MAX_LENGTH, LONGEST_SCHEDULE_DAYS
@@ -29,14 +31,14 @@ class CallForm(forms.Form):
         ),
         error_messages={"required": "Write the message itself."},
     )
-    event = forms.ModelChoiceField(
+    event = IdChoiceField(
         label="Ask them to come to an event",
         queryset=None,
         required=False,
         empty_label="No event",
         help_text="Coming events with a public page, or one for people signed in to the hub.",
     )
-    campaign = forms.ModelChoiceField(
+    campaign = IdChoiceField(
         label="Or ask them to sign a campaign",
         queryset=None,
         required=False,

@@ -1,10 +1,22 @@
 """The segment builder: a name, and filters over the people the hub knows. Each kind of
-filter offers only what its owner may filter by (``selectors.segments.filter_choices``)."""
+filter offers only what its owner may filter by (``selectors.segments.filter_choices``); a
+segment saved with filters its owner can no longer use keeps them until they are removed on
+purpose (``remove_lost_filters``)."""
 
 from django import forms
 
+from hubsite.forms import IdsChoiceField
+
 from ..models import Membership, Segment
-from ..selectors.segments import FILTER_KINDS, NOT_A_MEMBER, filter_choices, filter_ids
+from ..selectors.segments import (
+    FILTER_KINDS,
+    NOT_A_MEMBER,
+    filter_choices,
+    filter_ids,
+    filters_lost_described,
+    filters_out_of_reach,
+)
+from ..services.segments import lost_filters_message
 
 MEMBERSHIP_CHOICES = [*Membership.Status.choices, (NOT_A_MEMBER, "Not a member of the hub")]
 
@@ -20,19 +32,19 @@ class SegmentForm(forms.Form):
         required=False,
         help_text="Optional: who they are, and what you want them for.",
     )
-    localities = forms.ModelMultipleChoiceField(
+    localities = IdsChoiceField(
         label="Who live in",
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    tags = forms.ModelMultipleChoiceField(
+    tags = IdsChoiceField(
         label="Who belong to the communities of interest",
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    groups = forms.ModelMultipleChoiceField(
+    groups = IdsChoiceField(
         label="Who are in the groups",
         queryset=None,
         required=False,
@@ -44,29 +56,40 @@ class SegmentForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = IdsChoiceField(
         label="Who spoke in a Listening conversation about",
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    campaigns = forms.ModelMultipleChoiceField(
+    campaigns = IdsChoiceField(
         label="Who signed the campaigns",
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    events = forms.ModelMultipleChoiceField(
+    events = IdsChoiceField(
         label="Who came to the events",
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    remove_lost_filters = forms.BooleanField(
+        label="Remove the filters I can no longer use",
+        required=False,
+        help_text="The segment may then reach more people: check its count before you save.",
     )
 
     def __init__(self, *args, owner, segment=None, **kwargs):
         if segment is not None:
             kwargs.setdefault("initial", initial_of(segment))
         super().__init__(*args, **kwargs)
+        # The saved filters the owner can no longer choose: the checkboxes cannot show them,
+        # so the form names them and asks before they go (the service refuses otherwise).
+        lost = filters_out_of_reach(segment.filters, owner) if segment is not None else {}
+        self.lost_filters = filters_lost_described(lost)
+        if not lost:
+            del self.fields["remove_lost_filters"]
         for kind, queryset in filter_choices(owner).items():
             self.fields[kind].queryset = queryset
         self.fields["events"].label_from_instance = lambda event: (
@@ -76,6 +99,12 @@ class SegmentForm(forms.Form):
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
+
+    def clean(self):
+        data = super().clean()
+        if self.lost_filters and not data.get("remove_lost_filters"):
+            raise forms.ValidationError(lost_filters_message(self.lost_filters))
+        return data
 
     def filters(self):
         """The chosen filters as ``Segment.filters`` stores them (ids), from the fields

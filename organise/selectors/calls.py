@@ -4,7 +4,8 @@ tick must start or start again."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from action.models import Campaign
@@ -20,7 +21,7 @@ from .segments import segment_of, segment_reachable
 KEY_PREFIX = "organise:call:"
 # How many of the people a call reaches its preview names.
 PREVIEW_NAMES = 20
-# A call still sending with no copy written for this long has lost its chain of batches.
+# A call still sending with no batch through for this long has lost its chain of batches.
 STALLED_MINUTES = 10
 
 
@@ -136,14 +137,17 @@ def calls_due(now=None):
 
 
 def calls_stalled(now=None, quiet_minutes=STALLED_MINUTES):
-    """Ids of calls still sending that started a while ago and have written no copy for
-    ``quiet_minutes``: their chain of batches broke (a lost worker, a broker outage)."""
+    """``(id, cursor)`` of the calls still sending whose last batch (or their start, before
+    any batch) went through ``quiet_minutes`` ago or more: their chain of batches broke (a
+    lost worker, a broker outage). Every batch stamps ``last_batch_at``, even one that wrote
+    nothing, so a chain that is only slow is not taken for a broken one; and a chain
+    started again while the first was only slow takes turns with it from the same cursor,
+    writing nothing twice."""
     since = (now or timezone.now()) - timedelta(minutes=quiet_minutes)
-    recent = Delivery.objects.filter(call=OuterRef("pk"), created_at__gte=since)
     return list(
         CallToAction.objects.filter(status=CallToAction.Status.SENDING)
-        .filter(Q(started_at__lte=since) | Q(started_at__isnull=True))
-        .filter(~Exists(recent))
+        .alias(last_seen=Coalesce("last_batch_at", "started_at"))
+        .filter(Q(last_seen__lte=since) | Q(last_seen__isnull=True))
         .order_by("id")
-        .values_list("pk", flat=True)
+        .values_list("pk", "cursor")
     )

@@ -21,7 +21,7 @@ from hubsite.people.selectors import people_with_consent
 from listening.models import Theme
 from listening.selectors import conversation_visible
 
-from ..models import Membership, Segment
+from ..models import CallToAction, Membership, Segment
 from ..rules import ORGANISING_ROLES, is_staff
 
 # The kinds of filter a segment holds, each a list in ``Segment.filters``: ids of the
@@ -210,6 +210,15 @@ def segment_visible(viewer):
     return segments.none()
 
 
+def segment_calls_in_flight(segment):
+    """The calls to ``segment`` that are scheduled or still sending: they go to the people
+    it matches when their batches run, so while there are any the segment must not change."""
+    return CallToAction.objects.filter(
+        segment=segment,
+        status__in=[CallToAction.Status.SCHEDULED, CallToAction.Status.SENDING],
+    )
+
+
 def segment_list(viewer):
     return segment_visible(viewer).annotate(call_count=Count("calls")).order_by("name", "id")
 
@@ -256,4 +265,52 @@ def filters_described(filters):
             names = []
         if names:
             described.append((label, names))
+    return described
+
+
+# What each kind of filter is called when one of its rows is gone.
+GONE = {
+    "localities": "a place",
+    "tags": "a community of interest",
+    "groups": "a group",
+    "membership_status": "a kind of membership",
+    "themes": "a Listening theme",
+    "campaigns": "a campaign",
+    "events": "an event",
+}
+
+
+def filters_out_of_reach(filters, owner):
+    """The saved filters ``owner`` can no longer choose, kind by kind (``{kind: [values]}``):
+    rows deleted since, groups they no longer organise, campaigns and events no longer
+    theirs, statuses that no longer exist. ``segment_people`` reads them as matching no one;
+    dropping them would widen the segment, so they go only when someone asks."""
+    choices = filter_choices(owner)
+    lost = {}
+    for kind in ID_KINDS:
+        if ids := filter_ids(filters, kind):
+            kept = set(choices[kind].filter(pk__in=ids).values_list("pk", flat=True))
+            if missing := [pk for pk in ids if pk not in kept]:
+                lost[kind] = missing
+    statuses = (filters or {}).get("membership_status") or []
+    if isinstance(statuses, list) and (
+        unknown := [value for value in statuses if value not in MEMBERSHIP_STATUSES]
+    ):
+        lost["membership_status"] = unknown
+    return lost
+
+
+def filters_lost_described(lost):
+    """``filters_out_of_reach`` in words, for its owner or staff: “Group: Garden club”, or
+    “a place that no longer exists”; one query per kind."""
+    described = []
+    for kind in FILTER_KINDS:
+        if not (values := lost.get(kind)):
+            continue
+        label, model = DESCRIBED[kind]
+        rows = {row.pk: str(row) for row in model.objects.filter(pk__in=values)} if model else {}
+        described += [
+            f"{label}: {rows[value]}" if value in rows else f"{GONE[kind]} that no longer exists"
+            for value in values
+        ]
     return described

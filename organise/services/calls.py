@@ -6,7 +6,9 @@ Sending is modelled on the updates to a campaign's supporters (action.services.u
 Celery writes the copies in batches, one transaction each, in the order of the people's ids.
 Each person's copy is a Delivery row (unique per call and person) and an outbox message
 with a key naming both, so a batch run twice (a task delivered again, a worker that died
-mid-batch, the beat tick starting a stalled call again) writes nothing twice."""
+mid-batch, the beat tick starting a stalled call again) writes nothing twice. Each batch
+moves the call's cursor (the last person id it went through) and stamps ``last_batch_at``;
+the next batch, whichever task runs it, carries on from the cursor."""
 
 import hashlib
 import logging
@@ -252,8 +254,10 @@ def call_send(*, call, sender, send_at=None, batch_size=BATCH_SIZE):
     schedule it for ``send_at`` (the beat tick starts it then). Replies go to the sender.
     A call with no one to reach, or whose ask no longer stands, is refused and stays a
     draft; so is a second send."""
+    # The segment is locked too: segment_edit refuses once the call is on its way, and
+    # the two take turns so that neither reads the other half-done.
     call = (
-        CallToAction.objects.select_for_update(of=("self",))
+        CallToAction.objects.select_for_update(of=("self", "segment"))
         .select_related("segment__created_by", "event", "campaign")
         .get(pk=call.pk)
     )
@@ -284,8 +288,8 @@ def call_start(*, call_id, batch_size=BATCH_SIZE, now=None):
     Returns the call, or None when it was not due (started already, stopped, or later)."""
     now = now or timezone.now()
     call = (
-        CallToAction.objects.select_for_update(of=("self",))
-        .select_related("event", "campaign")
+        CallToAction.objects.select_for_update(of=("self", "segment"))
+        .select_related("segment", "event", "campaign")
         .filter(pk=call_id, status=CallToAction.Status.SCHEDULED, send_at__lte=now)
         .first()
     )
@@ -315,9 +319,11 @@ def _enqueue(call_id, after_person_id, batch_size):
 
 def call_deliver_batch(*, call_id, after_person_id=0, batch_size=BATCH_SIZE):
     """Write the copies of the next ``batch_size`` people the call reaches (by person id,
-    after ``after_person_id``) in one transaction. Returns the id to continue after, or None
-    once the call is sent (or is not sending). People who already have their copy are
-    skipped, so running a batch again writes nothing twice."""
+    after the call's cursor, or ``after_person_id`` if that is further) in one transaction,
+    and move the cursor there. Returns the id to continue after, or None once the call is
+    sent (or is not sending). People who already have their copy are skipped, so running a
+    batch again writes nothing twice; and every batch, even one that writes nothing, stamps
+    ``last_batch_at``, so the beat tick knows the chain is alive."""
     with transaction.atomic():
         # The lock makes two runs for the same call (a redelivered task) take turns.
         call = (
@@ -328,9 +334,10 @@ def call_deliver_batch(*, call_id, after_person_id=0, batch_size=BATCH_SIZE):
         )
         if call is None or call.status != CallToAction.Status.SENDING:
             return None
+        after = max(after_person_id or 0, call.cursor)
         people = list(
             call_recipients(call)
-            .filter(pk__gt=after_person_id)
+            .filter(pk__gt=after)
             .only("pk", "first_name", "email")[:batch_size]
         )
         done = set(
@@ -364,12 +371,15 @@ def call_deliver_batch(*, call_id, after_person_id=0, batch_size=BATCH_SIZE):
         Delivery.objects.bulk_update(
             [delivery for delivery in deliveries if delivery.message is not None], ["message"]
         )
+        call.cursor = people[-1].pk if people else after
+        call.last_batch_at = timezone.now()
         if len(people) == batch_size:
-            return people[-1].pk
+            call.save(update_fields=["cursor", "last_batch_at"])
+            return call.cursor
         call.status = CallToAction.Status.SENT
         call.recipients = Delivery.objects.filter(call=call).count()
-        call.sent_at = timezone.now()
-        call.save(update_fields=["status", "recipients", "sent_at"])
+        call.sent_at = call.last_batch_at
+        call.save(update_fields=["status", "recipients", "sent_at", "cursor", "last_batch_at"])
         return None
 
 
@@ -406,15 +416,18 @@ def call_cancel(*, call):
 
 def message_still_wanted(message):
     """The outbox's last check before sending a call's copy (register it for the prefix
-    ``organise:call:``): the call was not stopped, and the person still has their copy
-    (their record was not erased since)."""
+    ``organise:call:``): the call was not stopped, the person still has their copy (their
+    record was not erased since), and the copy still goes to their address (not to one
+    they have changed since it was written)."""
     try:
         call_pk, person_pk = message.key.removeprefix(KEY_PREFIX).split(":")
         call_pk, person_pk = int(call_pk), int(person_pk)
     except ValueError:
         return True
     return (
-        Delivery.objects.filter(call_id=call_pk, person_id=person_pk)
+        Delivery.objects.filter(
+            call_id=call_pk, person_id=person_pk, person__email__iexact=message.to_email
+        )
         .exclude(call__status=CallToAction.Status.CANCELLED)
         .exists()
     )

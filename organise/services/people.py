@@ -1,10 +1,15 @@
 """Erasure of what Organise holds about a person (the core's personal-data registry)."""
 
+import operator
+from functools import reduce
+
 from django.db import transaction
+from django.db.models import Q
 
 from hubsite.notify.models import OutboxMessage
 
-from ..models import Decision, Delivery, GroupProposal, JoinApplication, Membership
+from ..models import CallToAction, Decision, Delivery, GroupProposal, JoinApplication, Membership
+from ..selectors.calls import KEY_PREFIX as CALL_KEY_PREFIX
 from ..selectors.people import join_applications_of
 
 
@@ -15,12 +20,26 @@ def _forget_messages(*prefixes):
         OutboxMessage.objects.filter(key__startswith=prefix).delete()
 
 
+def _forget_reply_address(person):
+    """Replies to the calls they sent went to their address (their record's or their
+    login's): the calls, and the copies of them in the outbox, keep it no more. Replies then
+    go to the hub's own address."""
+    user = person.user
+    addresses = {email for email in (person.email, user.email if user else "") if email}
+    if not addresses:
+        return
+    theirs = reduce(operator.or_, (Q(reply_to__iexact=email) for email in addresses))
+    CallToAction.objects.filter(theirs).update(reply_to="")
+    OutboxMessage.objects.filter(theirs, key__startswith=CALL_KEY_PREFIX).update(reply_to="")
+
+
 @transaction.atomic
 def person_data_erase(person):
     """The person's membership goes with its contributions and the join applications under
     their address. What the hub counts or decided stays, without them: the dated changes of
     the membership (with their locality, for the growth figures), their answers to calls to
-    action, the decisions they owned and the groups they proposed."""
+    action, the decisions they owned and the groups they proposed. The calls they sent stay
+    too, without their address."""
     applications = list(join_applications_of(person).values_list("pk", flat=True))
     _forget_messages(*(f"organise:join:{pk}:" for pk in applications))
     JoinApplication.objects.filter(pk__in=applications).delete()
@@ -36,3 +55,4 @@ def person_data_erase(person):
     proposals = GroupProposal.objects.filter(proposed_by=person)
     _forget_messages(*(f"organise:proposal:{pk}:" for pk in proposals.values_list("pk", flat=True)))
     proposals.update(proposed_by=None)
+    _forget_reply_address(person)

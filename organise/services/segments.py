@@ -1,13 +1,23 @@
-"""Writes of segments: saving a set of filters under a name, changing it, deleting it while
-no call to action uses it. The filters are checked here whatever the form let through: ids
-of rows that exist and that the segment's owner may filter by, known membership statuses."""
+"""Writes of segments: saving a set of filters under a name, changing it (never while a
+call to it is on its way, never dropping a filter without being asked), deleting it while no
+call to action uses it. The filters are checked here whatever the form let through: ids of
+rows that exist and that the segment's owner may filter by, known membership statuses."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from hubsite.forms import LARGEST_ID
+
 from ..models import Segment
 from ..rules import can_build_segments
-from ..selectors.segments import FILTER_KINDS, MEMBERSHIP_STATUSES, filter_choices
+from ..selectors.segments import (
+    FILTER_KINDS,
+    MEMBERSHIP_STATUSES,
+    filter_choices,
+    filters_lost_described,
+    filters_out_of_reach,
+    segment_calls_in_flight,
+)
 
 NAME_MAX_LENGTH = Segment._meta.get_field("name").max_length
 DESCRIPTION_MAX_LENGTH = Segment._meta.get_field("description").max_length
@@ -38,6 +48,11 @@ def _clean_words(name, description):
     return name, description
 
 
+def _is_id(value):
+    # Within what the database compares: SQLite cannot even compare a larger integer.
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= LARGEST_ID
+
+
 def clean_filters(filters, owner):
     """The filters as stored: for each kind used, its sorted distinct values. Refuses an
     unknown kind, a value of the wrong type, an id of a row that does not exist or that
@@ -64,7 +79,7 @@ def clean_filters(filters, owner):
             values = [status for status in MEMBERSHIP_STATUSES if status in chosen]
         else:
             values = [getattr(value, "pk", value) for value in values]
-            if not all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+            if not all(_is_id(value) for value in values):
                 errors[kind] = CHOOSE_AMONG[kind]
                 continue
             values = sorted(set(values))
@@ -96,22 +111,48 @@ def segment_create(*, created_by, name, description="", filters=None):
 
 
 @transaction.atomic
-def segment_edit(*, segment, edited_by, name, description="", filters=None):
+def segment_edit(*, segment, edited_by, name, description="", filters=None, remove_lost=False):
     """Change a segment's name or filters. A segment whose author's account is gone
     becomes the editor's (staff's: only they may open it then), so it reaches people
-    again, within the editor's reach."""
+    again, within the editor's reach.
+
+    Refused while a call to it is scheduled or sending: the call was checked against the
+    people it matched, and its batches read the segment as they go (``call_send`` locks the
+    segment too, so the two take turns). Refused too while it holds filters its owner can
+    no longer choose, unless ``remove_lost``: the form cannot show them, so saving would
+    drop them quietly, and a segment of one lost group would widen to everyone."""
     _check_builder(edited_by)
     segment = (
         Segment.objects.select_for_update(of=("self",))
         .select_related("created_by")
         .get(pk=segment.pk)
     )
+    if segment_calls_in_flight(segment).exists():
+        raise ValidationError(in_flight_message(segment))
     owner = segment.created_by or edited_by
+    if not remove_lost and (lost := filters_out_of_reach(segment.filters, owner)):
+        raise ValidationError(lost_filters_message(filters_lost_described(lost)))
     segment.name, segment.description = _clean_words(name, description)
     segment.filters = clean_filters(filters, owner)
     segment.created_by = owner
     segment.save(update_fields=["name", "description", "filters", "created_by", "updated_at"])
     return segment
+
+
+def lost_filters_message(described):
+    return (
+        f"This segment holds filters that can no longer be used: {'; '.join(described)}. "
+        "Saving it would drop them, and it could then reach more people. Tick “Remove the "
+        "filters I can no longer use” to save it without them."
+    )
+
+
+def in_flight_message(segment):
+    return (
+        f"“{segment.name}” cannot change while a call to it is scheduled or still sending: "
+        "the call would reach other people than those you checked it for. Stop the call, or "
+        "change the segment once it has gone out."
+    )
 
 
 @transaction.atomic

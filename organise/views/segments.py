@@ -127,6 +127,7 @@ def segment_edit(request, pk):
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
                 filters=form.filters(),
+                remove_lost=form.cleaned_data.get("remove_lost_filters", False),
             )
         except ValidationError as error:
             show_service_errors(form, error)
@@ -138,6 +139,12 @@ def segment_edit(request, pk):
         if form.is_bound
         else selectors.segment_counts(selectors.segment_of(segment), segment.channel)
     )
+    # Said before anyone fills the form in; a POST gets the service's refusal instead.
+    in_flight = (
+        services.in_flight_message(segment)
+        if not form.is_bound and selectors.segment_calls_in_flight(segment).exists()
+        else ""
+    )
     return render(
         request,
         template,
@@ -146,6 +153,7 @@ def segment_edit(request, pk):
             "segment": segment,
             "counts": counts,
             "is_staff": rules.is_staff(owner),
+            "in_flight": in_flight,
         },
         status=400 if form.is_bound else 200,
     )

@@ -95,6 +95,7 @@ def test_a_call_to_a_thousand_people_emails_each_of_them_exactly_once():
     assert len(batches) >= PEOPLE // BATCH + 1 + 2  # 4 batches (+1 to find the end), repeats
     call.refresh_from_db()
     assert (call.status, call.recipients) == (CallToAction.Status.SENT, PEOPLE)
+    assert call.cursor == max(ours) and call.last_batch_at is not None
     assert Delivery.objects.filter(call=call).count() == PEOPLE
     assert OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count() == PEOPLE
     assert all(message.reply_to == [staff.email] for message in mail.outbox[:5])

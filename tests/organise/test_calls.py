@@ -17,7 +17,7 @@ from connect.models import Event
 from hubsite.notify import registry
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_deliver
-from hubsite.people.models import Consent, Role
+from hubsite.people.models import Consent, Person, Role
 from hubsite.people.selectors import consent_given
 from organise.models import CallToAction, Delivery
 from organise.selectors import calls as selectors
@@ -254,6 +254,9 @@ def test_staff_write_check_test_and_send_a_call(
         ({"subject": "Come", "body": ""}, "Write the message"),
         ({"subject": "Come", "body": "x" * 10_001}, "at most 10000"),
         ({"subject": "Come", "body": "Come.", "event": "999999"}, "valid choice"),
+        ({"subject": "Come", "body": "Come.", "event": "9" * 30}, "valid choice"),
+        ({"subject": "Come", "body": "Come.", "campaign": "9" * 30}, "valid choice"),
+        ({"subject": "Come", "body": "Come.", "campaign": "-1"}, "valid choice"),
         ({"subject": "Come", "body": "Come.", "both": True}, "not both"),
         ({"subject": "Come", "body": "Come.", "past": True}, "valid choice"),
     ],
@@ -361,22 +364,81 @@ def test_a_scheduled_call_whose_event_was_cancelled_is_not_sent(staff_user):
     assert not Delivery.objects.exists()
 
 
-def test_stalled_calls_are_started_again_from_the_first_person(
+def test_every_batch_records_where_it_got_to_even_one_that_writes_nothing(
+    staff_user, django_capture_on_commit_callbacks
+):
+    segment, ours = segment_with_people(staff_user, reach=6)
+    call = start(draft(segment, staff_user), staff_user, django_capture_on_commit_callbacks)
+    ids = sorted(person.pk for person in ours)
+    assert (call.cursor, call.last_batch_at) == (0, None)
+
+    assert services.call_deliver_batch(call_id=call.pk, batch_size=2) == ids[1]
+    call.refresh_from_db()
+    assert call.cursor == ids[1] and call.last_batch_at is not None
+    # The next two already have their copy (another chain wrote them): this batch writes
+    # nothing, yet it too says where sending has got to, and when.
+    for pk in ids[2:4]:
+        DeliveryFactory(call=call, person_id=pk)
+    long_ago = timezone.now() - timedelta(minutes=30)
+    CallToAction.objects.filter(pk=call.pk).update(last_batch_at=long_ago)
+    written = Delivery.objects.count()
+    assert (
+        services.call_deliver_batch(call_id=call.pk, after_person_id=ids[1], batch_size=2)
+        == (ids[3])
+    )
+    assert Delivery.objects.count() == written
+    call.refresh_from_db()
+    assert call.cursor == ids[3] and call.last_batch_at > long_ago
+
+
+def test_a_chain_carries_on_from_the_calls_cursor_not_from_where_it_was_queued(
+    staff_user, django_capture_on_commit_callbacks, no_broker
+):
+    segment, ours = segment_with_people(staff_user, reach=6)
+    call = start(draft(segment, staff_user), staff_user, django_capture_on_commit_callbacks)
+    ids = sorted(person.pk for person in ours)
+    # The first batch, then the same task delivered again: it takes the next people.
+    assert services.call_deliver_batch(call_id=call.pk, after_person_id=0, batch_size=2) == ids[1]
+    assert services.call_deliver_batch(call_id=call.pk, after_person_id=0, batch_size=2) == ids[3]
+    assert sorted(Delivery.objects.values_list("person_id", flat=True)) == ids[:4]
+    assert tasks.call_deliver(call.pk, ids[1], 2) == ids[5]
+    assert no_broker == [(call.pk, ids[5], 2)]
+    assert deliver_batches(call, batch_size=2, after=0) == 1  # finds the end
+    call.refresh_from_db()
+    assert (call.status, call.recipients, call.cursor) == (CallToAction.Status.SENT, 6, ids[5])
+    deliver_outbox()
+    assert recipients() == sorted(person.email for person in ours)
+
+
+def test_a_call_is_stalled_only_when_no_batch_went_through_for_ten_minutes(
     staff_user, django_capture_on_commit_callbacks, no_broker
 ):
     segment, ours = segment_with_people(staff_user, reach=4)
     call = start(draft(segment, staff_user), staff_user, django_capture_on_commit_callbacks)
-    services.call_deliver_batch(call_id=call.pk, after_person_id=0, batch_size=2)
-    assert tasks.calls_send_due() == {"started": 0, "resumed": 0}  # still fresh
     long_ago = timezone.now() - timedelta(minutes=11)
+    assert tasks.calls_send_due() == {"started": 0, "resumed": 0}  # just started
     CallToAction.objects.filter(pk=call.pk).update(started_at=long_ago)
-    Delivery.objects.update(created_at=long_ago)
+    assert selectors.calls_stalled() == [(call.pk, 0)]  # no batch ever ran
 
+    services.call_deliver_batch(call_id=call.pk, after_person_id=0, batch_size=2)
+    call.refresh_from_db()
+    # Its copies were written long ago, but a batch went through just now (slow sends, or
+    # a batch of people who all had their copy): the chain is alive, not stalled.
+    Delivery.objects.update(created_at=long_ago)
+    assert tasks.calls_send_due() == {"started": 0, "resumed": 0}
+    assert no_broker == []
+
+    CallToAction.objects.filter(pk=call.pk).update(last_batch_at=long_ago)
     assert tasks.calls_send_due() == {"started": 0, "resumed": 1}
-    assert no_broker == [(call.pk, 0)]
-    deliver_batches(call, batch_size=2)
+    assert no_broker == [(call.pk, call.cursor)]  # from where it got to, not from 0
+    assert call.cursor == sorted(person.pk for person in ours)[1]
+    deliver_batches(call, batch_size=2, after=call.cursor)
     deliver_outbox()
     assert recipients() == sorted(person.email for person in ours)
+    assert Delivery.objects.count() == 4
+    call.refresh_from_db()
+    assert call.status == CallToAction.Status.SENT
+    assert selectors.calls_stalled(now=timezone.now() + timedelta(hours=1)) == []
 
 
 # Stopping ---------------------------------------------------------------------------------------
@@ -428,11 +490,34 @@ def test_a_scheduled_call_can_be_stopped_but_not_a_draft_or_a_sent_one(
 def test_the_send_check_cancels_a_copy_whose_person_was_erased(staff_user):
     call = CallToActionFactory(segment=SegmentFactory(created_by=staff_user), status="sending")
     delivery = DeliveryFactory(call=call)
-    message = OutboxMessage(key=f"organise:call:{call.pk}:{delivery.person_id}")
+    message = OutboxMessage(
+        key=f"organise:call:{call.pk}:{delivery.person_id}", to_email=delivery.person.email
+    )
     assert services.message_still_wanted(message) is True
     Delivery.objects.filter(pk=delivery.pk).update(person=None)
     assert services.message_still_wanted(message) is False
     assert services.message_still_wanted(OutboxMessage(key="organise:call:odd")) is True
+
+
+def test_the_send_check_cancels_a_copy_to_an_address_the_person_has_since_changed(
+    staff_user, django_capture_on_commit_callbacks
+):
+    segment, ours = segment_with_people(staff_user, reach=2)
+    call = start(draft(segment, staff_user), staff_user, django_capture_on_commit_callbacks)
+    deliver_batches(call, batch_size=10)
+    moved, stayed = ours
+    waiting = OutboxMessage.objects.get(key=f"organise:call:{call.pk}:{moved.pk}")
+    assert services.message_still_wanted(waiting) is True
+    # The same address written differently is still theirs.
+    Person.objects.filter(pk=moved.pk).update(email=moved.email.upper())
+    assert services.message_still_wanted(waiting) is True
+    Person.objects.filter(pk=moved.pk).update(email="new.address@example.test")
+    assert services.message_still_wanted(waiting) is False
+
+    deliver_outbox()
+    waiting.refresh_from_db()
+    assert waiting.status == OutboxMessage.Status.CANCELLED
+    assert recipients() == [stayed.email]
 
 
 # The links in the email -------------------------------------------------------------------------

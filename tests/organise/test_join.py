@@ -359,6 +359,8 @@ def test_an_expired_link_says_so_and_confirms_nothing(client, kind, monkeypatch)
         ({"type": "9" * 30}, "type"),
         ({"locality": "9" * 30}, "locality"),
         ({"tags": ["9" * 30]}, "tags"),
+        ({"tags": ["9" * 5000]}, "tags"),
+        ({"type": "9" * 5000}, "type"),
         ({"tags": [str(2**63)]}, "tags"),
         ({"tags": ["-1"]}, "tags"),
     ],

@@ -325,6 +325,51 @@ def test_erasure_leaves_no_organise_row_naming_the_person_but_keeps_the_counts(m
     assert not OutboxMessage.objects.filter(body_text__contains="Fenwick").exists()
 
 
+def test_erasure_of_a_sender_takes_their_address_off_their_calls_and_the_copies(
+    staff_user,
+):
+    sender = make_user(Role.ORGANISER, email="ailsa.sender@example.test")
+    sender.person.email = "Ailsa.Home@Example.test"  # their record holds another address
+    sender.person.save()
+    by_login = CallToActionFactory(created_by=sender, reply_to="AILSA.SENDER@example.test")
+    by_record = CallToActionFactory(created_by=sender, reply_to="ailsa.home@example.test")
+    others = CallToActionFactory(created_by=staff_user, reply_to=staff_user.email)
+    recipient = PersonFactory()
+
+    def copy(call, reply_to, prefix="organise:call:"):
+        return OutboxMessage.objects.create(
+            key=f"{prefix}{call.pk}:{recipient.pk}",
+            to_email=recipient.email,
+            subject=call.subject,
+            body_text=call.body,
+            person=recipient,
+            category=OutboxMessage.Category.CONTACT,
+            reply_to=reply_to,
+        )
+
+    copies = [copy(by_login, by_login.reply_to), copy(by_record, by_record.reply_to)]
+    kept = copy(others, staff_user.email)
+    another_app = copy(by_login, by_login.reply_to, prefix="action:update:")
+
+    people_services.person_erase(person=sender.person)
+
+    assert set(
+        CallToAction.objects.filter(pk__in=[by_login.pk, by_record.pk]).values_list(
+            "reply_to", flat=True
+        )
+    ) == {""}
+    assert CallToAction.objects.get(pk=others.pk).reply_to == staff_user.email
+    assert set(
+        OutboxMessage.objects.filter(pk__in=[c.pk for c in copies]).values_list(
+            "reply_to", flat=True
+        )
+    ) == {""}
+    assert OutboxMessage.objects.get(pk=kept.pk).reply_to == staff_user.email
+    # Other apps' messages are theirs to erase.
+    assert OutboxMessage.objects.get(pk=another_app.pk).reply_to == by_login.reply_to
+    assert not CallToAction.objects.filter(reply_to__icontains="ailsa").exists()
+
+
 def test_erasure_of_someone_without_a_membership_changes_nothing_of_others(morag):
     other = MembershipFactory()
     stranger = PersonFactory(email="")
