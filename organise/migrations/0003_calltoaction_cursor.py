@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organise', '0002_groupproposal_pending_name_unique'),
+        ("organise", "0002_groupproposal_pending_name_unique"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='calltoaction',
-            name='cursor',
+            model_name="calltoaction",
+            name="cursor",
             field=models.PositiveBigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='calltoaction',
-            name='last_batch_at',
+            model_name="calltoaction",
+            name="last_batch_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
