@@ -132,7 +132,11 @@ def generate(*, scale, rng, stdout):
     themes = list(Theme.objects.order_by("pk").values_list("pk", flat=True)[:6])
     Segment.objects.bulk_create(
         [
-            Segment(name="Active members", filters={"membership_status": ["active"]}),
+            Segment(
+                name="Active members",
+                filters={"membership_status": ["active"]},
+                created_by=staff,
+            ),
             Segment(
                 name="People who raised the first themes",
                 filters={"themes": themes[:2]},
