@@ -113,10 +113,25 @@ class MembershipRoleForm(forms.Form):
 
 
 class GroupForm(forms.ModelForm):
+    """A group's details. Only staff set its kind: a group's own organisers who are not staff
+    run it because of its kind (a self-organised group), so changing it would lock them out.
+    Its organisers give it a public page, or take it away, whenever they like."""
+
     class Meta:
         model = Group
         fields = ["name", "kind", "description", "locality", "public"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "public": (
+                "With a public page, anyone can find the group and ask to join, and its "
+                "organisers answer them. Without one, hub staff add its members."
+            )
+        }
+
+    def __init__(self, *args, can_set_kind=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_set_kind:
+            del self.fields["kind"]
 
 
 class LocalityForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag, User
 from .registry import personal_data_providers
+from .rules import STAFF, has_role
 from .selectors import invitation_pending, person_by_email
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,17 @@ def group_create(*, name, **fields):
 
 
 @transaction.atomic
-def group_update(*, group, **fields):
+def group_update(*, group, updated_by=None, **fields):
+    """Save a group's details. Only staff change its kind (``updated_by`` is the account
+    editing it, None for the hub's own code): its organisers who are not staff may run it
+    only because of its kind, and would lock themselves out."""
+    if (
+        "kind" in fields
+        and fields["kind"] != group.kind
+        and updated_by is not None
+        and not has_role(updated_by, STAFF)
+    ):
+        raise ValidationError({"kind": "Only the hub's staff change the kind of a group."})
     name = fields.get("name", group.name).strip()
     error = ValidationError({"name": "A group with this name already exists."})
     if Group.objects.exclude(pk=group.pk).filter(name__iexact=name).exists():
@@ -149,10 +160,30 @@ def group_member_add(*, group, person, role=GroupMembership.Role.MEMBER):
     return _create_unique(GroupMembership, error, group=group, person=person, role=role)
 
 
+RUNS_THE_GROUP = (GroupMembership.Role.ORGANISER, GroupMembership.Role.LEADER)
+
+
+def _refuse_leaving_without_organiser(membership, change):
+    """A group always keeps someone who runs it: the last organiser or leader stays until
+    another member is made one. The group's row is locked so that two organisers stepping
+    down at once cannot both pass the check."""
+    if membership.role not in RUNS_THE_GROUP:
+        return
+    group = Group.objects.select_for_update().get(pk=membership.group_id)
+    others = group.memberships.filter(role__in=RUNS_THE_GROUP).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationError(
+            f"{membership.person} is the only organiser or leader of {group}, so they "
+            f"cannot be {change}. First make another member an organiser or a leader."
+        )
+
+
 @transaction.atomic
 def group_member_set_role(*, membership, role):
     if role not in GroupMembership.Role.values:
         raise ValidationError("Choose a role from the list.")
+    if role not in RUNS_THE_GROUP:
+        _refuse_leaving_without_organiser(membership, "made a member")
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
@@ -160,6 +191,7 @@ def group_member_set_role(*, membership, role):
 
 @transaction.atomic
 def group_member_remove(*, membership):
+    _refuse_leaving_without_organiser(membership, "removed")
     membership.delete()
 
 

@@ -32,7 +32,7 @@ from .forms import (
     RoleForm,
     TagForm,
 )
-from .models import GroupMembership, User
+from .models import Group, GroupMembership, User
 from .registry import timeline_providers
 from .rules import EVERYONE_SIGNED_IN, STAFF, can_manage_group, has_role, role_required
 
@@ -285,6 +285,7 @@ def group_detail(request, slug):
             "page": _page(request, selectors.group_members(group)),
             "roles": GroupMembership.Role.choices,
             "viewer_is_staff": has_role(request.user, STAFF),
+            "self_organised": group.kind == Group.Kind.SELF_ORGANISED,
         },
     )
 
@@ -306,10 +307,12 @@ def group_create(request):
 @role_required(*EVERYONE_SIGNED_IN)
 def group_edit(request, slug):
     group = _managed_group(request, slug)
-    form = GroupForm(request.POST or None, instance=group)
+    form = GroupForm(
+        request.POST or None, instance=group, can_set_kind=has_role(request.user, STAFF)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            group = services.group_update(group=group, **form.cleaned_data)
+            group = services.group_update(group=group, updated_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
@@ -328,17 +331,25 @@ def membership_update(request, slug, pk):
         GroupMembership.objects.select_related("person"), pk=pk, group=group
     )
     if "remove" in request.POST:
-        services.group_member_remove(membership=membership)
-        messages.success(request, f"{membership.person} has left {group}.")
+        try:
+            services.group_member_remove(membership=membership)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{membership.person} has left {group}.")
         return redirect(group)
     form = MembershipRoleForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, "Choose a role from the list.")
+        return redirect(group)
+    try:
         services.group_member_set_role(membership=membership, role=form.cleaned_data["role"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
         messages.success(
             request, f"{membership.person} is now {membership.get_role_display().lower()}."
         )
-    else:
-        messages.error(request, "Choose a role from the list.")
     return redirect(group)
 
 

@@ -38,7 +38,11 @@ class ProposalForm(forms.Form):
         label="Give the group a public page?",
         choices=[
             ("yes", "Yes: anyone can find the group and ask to join; you answer them"),
-            ("no", "No: the group's organisers add its members themselves"),
+            (
+                "no",
+                "No: hub staff add its members (you can give it a public page later, "
+                "from the group's edit page)",
+            ),
         ],
         coerce=_yes,
         initial="yes",

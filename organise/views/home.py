@@ -25,7 +25,9 @@ OFFERS = [
     Offer("Proposals of groups", "organise:proposal_list", STAFF_AND_ORGANISERS),
     Offer("Keep You said, we did current", "organise:you_said_manage", STAFF),
     Offer("People", "people:person_list", STAFF),
-    Offer("Groups", "people:group_list", STAFF_AND_ORGANISERS),
+    # Everyone signed in: a member may run a self-organised group; the list holds only the
+    # groups the viewer may manage.
+    Offer("Groups you run", "people:group_list", EVERYONE_SIGNED_IN),
     Offer("Communities of interest", "people:tag_list", STAFF),
 ]
 

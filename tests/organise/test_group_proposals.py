@@ -348,6 +348,28 @@ def test_a_group_without_a_public_page_has_no_link_to_requests_to_join(staff_cli
     assert reverse("connect:join_requests") not in body
 
 
+HOW_A_PRIVATE_GROUP_GETS_MEMBERS = ("hub staff add its members", "public page")
+
+
+def test_every_text_says_how_a_group_without_a_public_page_gets_members(
+    member_client, staff_client, member_user
+):
+    """The form, the proposal's page and the approval email agree: staff add the members,
+    and the organisers may give the group a public page later from its edit page."""
+    form_page = member_client.get(CREATE).content.decode()
+    proposal = GroupProposalFactory(proposed_by=member_user.person, public=False)
+    proposal_page = staff_client.get(detail_url(proposal)).content.decode()
+    answer(staff_client, proposal, "approve")
+    body = OutboxMessage.objects.get(to_email=member_user.email).body_text
+
+    for text in (form_page, proposal_page, body.replace("hub's staff", "hub staff")):
+        for words in HOW_A_PRIVATE_GROUP_GETS_MEMBERS:
+            assert words in text
+        assert "add its members themselves" not in text
+    assert "edit page" in proposal_page
+    assert "Edit" in body
+
+
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.VOLUNTEER, Role.ORGANISER, Role.STAFF])
 def test_approving_never_changes_the_proposers_account_role(staff_user, role):
     proposer = make_user(role, f"proposer-{role}@example.test")

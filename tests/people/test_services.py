@@ -215,8 +215,63 @@ def test_group_member_set_role_and_remove():
     membership.refresh_from_db()
     assert membership.role == GroupMembership.Role.LEADER
 
+    GroupMembershipFactory(group=membership.group, role=GroupMembership.Role.ORGANISER)
     services.group_member_remove(membership=membership)
+    assert not GroupMembership.objects.filter(pk=membership.pk).exists()
+
+
+@pytest.mark.parametrize("kind", [Group.Kind.SELF_ORGANISED, Group.Kind.RESIDENTS])
+@pytest.mark.parametrize("role", [GroupMembership.Role.ORGANISER, GroupMembership.Role.LEADER])
+def test_the_last_organiser_or_leader_of_a_group_is_neither_removed_nor_made_a_member(kind, role):
+    last = GroupMembershipFactory(group__kind=kind, role=role)
+    GroupMembershipFactory(group=last.group)  # a member does not run the group
+
+    with pytest.raises(ValidationError, match="only organiser or leader"):
+        services.group_member_set_role(membership=last, role=GroupMembership.Role.MEMBER)
+    with pytest.raises(ValidationError, match="First make another member an organiser"):
+        services.group_member_remove(membership=last)
+
+    last.refresh_from_db()
+    assert last.role == role
+
+
+def test_an_organiser_steps_down_once_someone_else_runs_the_group():
+    first = GroupMembershipFactory(role=GroupMembership.Role.ORGANISER)
+    second = GroupMembershipFactory(group=first.group, role=GroupMembership.Role.MEMBER)
+
+    services.group_member_set_role(membership=second, role=GroupMembership.Role.LEADER)
+    services.group_member_set_role(membership=first, role=GroupMembership.Role.MEMBER)
+    services.group_member_remove(membership=first)
+    services.group_member_set_role(membership=second, role=GroupMembership.Role.ORGANISER)
+
+    assert list(first.group.memberships.values_list("role", flat=True)) == ["organiser"]
+
+
+def test_a_group_nobody_runs_can_still_lose_its_members():
+    membership = GroupMembershipFactory()
+
+    services.group_member_remove(membership=membership)
+
     assert not GroupMembership.objects.exists()
+
+
+def test_only_staff_change_the_kind_of_a_group():
+    group = GroupFactory(kind=Group.Kind.SELF_ORGANISED, name="Allotment")
+    member = UserFactory(role=Role.MEMBER)
+    organiser = UserFactory(role=Role.ORGANISER)
+
+    for user in (member, organiser):
+        with pytest.raises(ValidationError, match="Only the hub's staff"):
+            services.group_update(group=group, updated_by=user, kind=Group.Kind.OTHER)
+    services.group_update(group=group, updated_by=member, kind=group.kind, name="Allotments")
+    group.refresh_from_db()
+    assert (group.kind, group.name) == (Group.Kind.SELF_ORGANISED, "Allotments")
+
+    services.group_update(
+        group=group, updated_by=UserFactory(role=Role.STAFF), kind=Group.Kind.OTHER
+    )
+    group.refresh_from_db()
+    assert group.kind == Group.Kind.OTHER
 
 
 def test_locality_create_refuses_a_known_name_and_reserves_new():

@@ -1191,6 +1191,124 @@ def test_a_member_who_organises_a_self_organised_group_runs_it(client, request, 
     assert [g.pk for g in client.get(reverse("people:group_list")).context["page"]] == [group.pk]
 
 
+@pytest.fixture
+def own_group(member_user):
+    """A self-organised group without a public page, run by a member of the hub."""
+    group = GroupFactory(name="Allotment Friends", kind=Group.Kind.SELF_ORGANISED, public=False)
+    GroupMembershipFactory(
+        person=member_user.person, group=group, role=GroupMembership.Role.ORGANISER
+    )
+    return group
+
+
+def test_a_member_organiser_edits_their_group_but_not_its_kind(member_client, own_group):
+    url = reverse("people:group_edit", args=[own_group.slug])
+
+    form = member_client.get(url).context["form"]
+    response = member_client.post(
+        url, {"name": "Allotment Friends", "kind": Group.Kind.OTHER, "public": "on"}
+    )
+
+    assert "kind" not in form.fields
+    assert "public" in form.fields
+    assert response.status_code == 302
+    own_group.refresh_from_db()
+    assert own_group.kind == Group.Kind.SELF_ORGANISED  # still theirs to run
+    assert own_group.public is True
+    assert member_client.get(own_group.get_absolute_url()).status_code == 200
+
+
+def test_staff_still_set_the_kind_of_a_group(staff_client, own_group):
+    url = reverse("people:group_edit", args=[own_group.slug])
+
+    assert "kind" in staff_client.get(url).context["form"].fields
+    staff_client.post(url, {"name": own_group.name, "kind": Group.Kind.OTHER})
+
+    own_group.refresh_from_db()
+    assert own_group.kind == Group.Kind.OTHER
+
+
+@pytest.mark.parametrize("change", [{"remove": "1"}, {"role": GroupMembership.Role.MEMBER}])
+@pytest.mark.parametrize("who", ["member_client", "staff_client"])
+def test_the_last_organiser_of_a_group_is_kept_with_a_message(request, own_group, who, change):
+    client = request.getfixturevalue(who)
+    last = own_group.memberships.get()
+
+    response = client.post(
+        reverse("people:membership_update", args=[own_group.slug, last.pk]),
+        {"role": GroupMembership.Role.ORGANISER, **change},
+    )
+
+    assert response.status_code == 302
+    assert response.url == own_group.get_absolute_url()
+    last.refresh_from_db()
+    assert last.role == GroupMembership.Role.ORGANISER
+    assert any("only organiser or leader" in message for message in messages_of(response))
+
+
+def test_an_organiser_hands_over_their_group_and_steps_down(member_client, own_group):
+    me = own_group.memberships.get()
+    other = GroupMembershipFactory(group=own_group)
+    url = reverse("people:membership_update", args=[own_group.slug, other.pk])
+
+    member_client.post(url, {"role": GroupMembership.Role.ORGANISER})
+    response = member_client.post(
+        reverse("people:membership_update", args=[own_group.slug, me.pk]), {"remove": "1"}
+    )
+
+    assert response.status_code == 302
+    assert list(own_group.memberships.values_list("pk", "role")) == [
+        (other.pk, GroupMembership.Role.ORGANISER)
+    ]
+
+
+def test_a_member_organiser_reads_how_a_private_group_gets_members(member_client, own_group):
+    page = member_client.get(own_group.get_absolute_url()).text
+
+    assert "hub staff add its members from the person's page" in page
+    assert reverse("people:group_edit", args=[own_group.slug]) in page
+    assert "Add people to the group" not in page
+    assert reverse("connect:join_requests") not in page
+
+
+def test_a_member_organiser_reads_how_a_public_group_gets_members(member_client, own_group):
+    own_group.public = True
+    own_group.save()
+
+    page = member_client.get(own_group.get_absolute_url()).text
+
+    assert "Anyone can ask to join" in page
+    assert f'href="{reverse("connect:join_requests")}">Requests to join</a>' in page
+    assert "hub staff add" not in page
+    assert "Add people to the group" not in page
+
+
+def test_staff_read_that_they_add_members_from_a_persons_page(staff_client, own_group):
+    page = staff_client.get(own_group.get_absolute_url()).text
+
+    assert "Add people to the group from each person's page." in page
+
+
+def test_a_self_organised_groups_page_links_to_its_meetings(member_client, own_group):
+    page = member_client.get(own_group.get_absolute_url()).text
+    call_url = f"{reverse('organise:meeting_create')}?group={own_group.pk}"
+
+    assert f'href="{reverse("organise:meeting_list")}">Meetings of this group</a>' in page
+    assert f'href="{call_url}">Call a meeting</a>' in page
+    form = member_client.get(call_url).context["form"]
+    assert form.initial["group"] == own_group
+
+
+def test_other_groups_pages_have_no_meeting_links(staff_client):
+    group = GroupFactory(kind=Group.Kind.RESIDENTS, public=False)
+
+    page = staff_client.get(group.get_absolute_url()).text
+
+    assert "Meetings of this group" not in page
+    assert "Call a meeting" not in page
+    assert "Requests to join" not in page
+
+
 # Localities ----------------------------------------------------------------------------
 
 
