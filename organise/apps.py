@@ -10,7 +10,11 @@ class OrganiseConfig(AppConfig):
     verbose_name = "Organise"
 
     def ready(self):
-        from hubsite.framework.registry import register_figures, register_tasks
+        from hubsite.framework.registry import (
+            register_coming_up,
+            register_figures,
+            register_tasks,
+        )
         from hubsite.notify.registry import register_send_check
         from hubsite.people.registry import (
             register_bench_data,
@@ -22,6 +26,7 @@ class OrganiseConfig(AppConfig):
         from . import bench, demo
         from .selectors import groups as group_selectors
         from .selectors import meetings as meeting_selectors
+        from .selectors import members as member_selectors
         from .selectors import people as selectors
         from .services import calls as call_services
         from .services import groups as group_services
@@ -39,6 +44,8 @@ class OrganiseConfig(AppConfig):
         register_figures("organise", selectors.dashboard_figures)
         register_tasks("organise-proposals", group_selectors.dashboard_tasks)
         register_tasks("organise-decisions", meeting_selectors.dashboard_tasks)
+        register_tasks("organise-membership", member_selectors.dashboard_tasks)
+        register_coming_up("organise", meeting_selectors.coming_up)
         # The outbox's last look before sending: a reminder for a membership renewed since,
         # a lapse notice to someone who rejoined, a staff email about a proposal answered,
         # a review reminder for a decision done or moved, are no longer wanted.

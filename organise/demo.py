@@ -3,14 +3,14 @@ kinds of membership and about 150 members who joined over the last two years, wi
 history the growth page counts (renewals, lapses, departures, a few who came back) and the
 contributions staff recorded; join applications waiting for their email to be confirmed;
 saved segments and a call to action already sent, with people's answers; a group proposed
-and approved and another waiting; the AGM and a members' meeting with their decisions; and
-the public "You said, we did" page, linking what Listening heard to Action's campaigns,
-Connect's events and the members' decisions.
+and approved (the demo member among its organisers) and another waiting; the AGM and a
+members' meeting with their decisions; and the public "You said, we did" page, linking what
+Listening heard to Action's campaigns, Connect's events and the members' decisions.
 
 Organise is layer 3: it runs after the core, Listening, Connect and Action (installed, hence
-registered and seeded, before it) and reads their rows from the database. Nothing is written
-to the outbox, so the demo never queues an email. Memberships, their history, contributions and
-deliveries are saved in bulk.
+registered and seeded, before it) and reads their rows from the database. The only outbox rows
+are the sent call's copies, already sent, so the demo never queues an email. Memberships, their
+history, contributions, deliveries and their outbox rows are saved in bulk.
 """
 
 from datetime import datetime, time, timedelta
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from action.models import Campaign
 from connect.models import Event
+from hubsite.notify.models import OutboxMessage
 from hubsite.people.models import Consent, Group, GroupMembership, Locality, Person, Role, User
 from hubsite.people.selectors import people_with_consent
 from hubsite.people.services import group_create, group_member_add
@@ -41,6 +42,7 @@ from .models import (
     YouSaidWeDid,
 )
 from .selectors.meetings import owner_choices
+from .services.calls import call_key
 from .services.membership import GRACE_DAYS, add_months
 
 DEMO_DOMAIN = "example.org"
@@ -479,8 +481,8 @@ class DemoOrganise:
 
     def _call_sent(self, segment, larkrise):
         """Sent six days ago to the segment's members who agreed to hear by email; about half
-        have answered. The outbox rows were delivered and cleared long ago (the demo writes
-        none), so the deliveries hold no message."""
+        have answered. Each copy's outbox row is written as sent, so the call's page shows
+        them delivered and nothing is queued."""
         rng = self.rng
         sent_at = self.now - timedelta(days=6, hours=2)
         meeting = (
@@ -509,8 +511,26 @@ class DemoOrganise:
         if larkrise:
             members = members.filter(locality=larkrise)
         reached = people_with_consent(Consent.Purpose.CONTACT_EMAIL, members).order_by("pk")
+        reached = list(reached)
+        messages = OutboxMessage.objects.bulk_create(
+            OutboxMessage(
+                key=call_key(call, person),
+                person=person,
+                to_email=person.email,
+                reply_to=call.reply_to,
+                subject=call.subject,
+                body_text="",
+                category=OutboxMessage.Category.CONTACT,
+                status=OutboxMessage.Status.SENT,
+                attempts=1,
+                created_at=sent_at + timedelta(seconds=n),
+                next_attempt_at=sent_at + timedelta(seconds=n),
+                sent_at=sent_at + timedelta(seconds=n + 30),
+            )
+            for n, person in enumerate(reached)
+        )
         rows = []
-        for person in reached:
+        for person, message in zip(reached, messages, strict=True):
             answer = _weighted(
                 rng,
                 [(Delivery.Response.YES, 35), (Delivery.Response.NO, 15), ("", 50)],
@@ -519,6 +539,7 @@ class DemoOrganise:
                 Delivery(
                     call=call,
                     person=person,
+                    message=message,
                     created_at=sent_at + timedelta(seconds=len(rows)),
                     response=answer,
                     responded_at=sent_at + timedelta(hours=rng.randint(1, 120)) if answer else None,
@@ -589,6 +610,14 @@ class DemoOrganise:
             )
             for person in circle
         )
+        # The demo member runs the circle with its proposer: a member organising a group
+        # without being staff.
+        member = Person.objects.filter(user__email=f"member@{DEMO_DOMAIN}").first()
+        if member is not None and member not in (proposer, asker):
+            group_member_add(group=group, person=member, role=GroupMembership.Role.ORGANISER)
+            GroupMembership.objects.filter(group=group, person=member).update(
+                joined_on=decided_at.date()
+            )
         approved.group = group
         approved.save(update_fields=["group"])
         waiting = GroupProposal.objects.create(

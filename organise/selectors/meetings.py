@@ -2,7 +2,7 @@
 see (``meeting_visible``, ``decision_visible``): the predicates of ``organise.rules`` as
 querysets, so a list never holds a meeting its viewer could not open."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import (
     BooleanField,
@@ -31,6 +31,9 @@ from ..rules import ORGANISING_ROLES, is_hub_member, is_staff
 
 # How far ahead a decision's review shows among the owner's tasks on the dashboard.
 REVIEW_SOON_DAYS = 7
+# How far ahead, and how many, meetings show on the dashboard's "Coming up".
+COMING_UP_DAYS = 60
+COMING_UP_LIMIT = 5
 
 
 def _person_of(viewer):
@@ -230,6 +233,32 @@ def dashboard_tasks(viewer):
             due_on=decision.review_on,
         )
         for decision in decisions
+    ]
+
+
+def coming_up(viewer):
+    """The next meetings ``viewer`` may see, within COMING_UP_DAYS, soonest first, for the
+    dashboard (``hubsite.framework.registry.register_coming_up``): one query once the
+    viewer's membership is known (``meeting_visible`` asks whether they are a member; on the
+    dashboard the decisions' tasks have asked already). A meeting has a day but no hour, so
+    it comes at the start of its day."""
+    from hubsite.framework.registry import ComingUp
+
+    today = timezone.localdate()
+    meetings = (
+        meeting_visible(viewer)
+        .filter(held_on__gte=today, held_on__lte=today + timedelta(days=COMING_UP_DAYS))
+        .select_related("group")
+        .order_by("held_on", "id")[:COMING_UP_LIMIT]
+    )
+    return [
+        ComingUp(
+            area="organise",
+            when=timezone.make_aware(datetime.combine(meeting.held_on, time.min)),
+            title=f"{meeting.title} ({meeting.group})" if meeting.group_id else meeting.title,
+            url=meeting.get_absolute_url(),
+        )
+        for meeting in meetings
     ]
 
 

@@ -8,8 +8,10 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 
+from hubsite.framework.registry import Task
 from hubsite.people.models import Person
 
 from ..models import Contribution, JoinApplication, Membership, MembershipEvent, MembershipType
@@ -17,6 +19,8 @@ from ..services.membership import REMIND_DAYS_BEFORE, RENEW_MONTHS_AHEAD, add_mo
 
 # Applications not confirmed within this many days are no longer counted as waiting.
 APPLICATION_DAYS = 30
+# How far ahead a member's renewal shows among their tasks on the dashboard.
+RENEW_SOON_DAYS = 30
 # The growth page's window: this many months, up to the current one.
 GROWTH_MONTHS = 24
 
@@ -138,6 +142,37 @@ def memberships_lapsed_since(day):
     )
 
 
+# The member's own dashboard -----------------------------------------------------------
+
+
+def dashboard_tasks(viewer):
+    """ "Renew your membership" when the viewer's active membership renews within
+    RENEW_SOON_DAYS or has lapsed, for the dashboard
+    (``hubsite.framework.registry.register_tasks``): one query at most."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return []
+    soon = timezone.localdate() + timedelta(days=RENEW_SOON_DAYS)
+    membership = (
+        Membership.objects.filter(person__user=viewer)
+        .filter(
+            Q(status=Membership.Status.ACTIVE, renews_on__lte=soon)
+            | Q(status=Membership.Status.LAPSED)
+        )
+        .only("renews_on")
+        .first()
+    )
+    if membership is None:
+        return []
+    return [
+        Task(
+            area="organise",
+            title="Renew your membership",
+            url=reverse("organise:my_membership"),
+            due_on=membership.renews_on,
+        )
+    ]
+
+
 # Growth --------------------------------------------------------------------------------
 
 
@@ -155,12 +190,23 @@ class GrowthMonth:
 
 
 @dataclass
+class Community:
+    """A community of interest's memberships now, by status."""
+
+    pk: int
+    name: str
+    counts: list  # per status, in Membership.Status order
+    total: int
+
+
+@dataclass
 class Growth:
     months: list  # GrowthMonth, oldest first
     totals: GrowthMonth  # the sums over the months (its month is the first one)
     statuses: list  # (status, label, count) of memberships now
     localities: list  # (locality name or None, [count per status], total), most active
     # first, the place not recorded last
+    communities: list  # Community, most active first
 
 
 def _as_date(value):
@@ -170,7 +216,8 @@ def _as_date(value):
 def growth(*, locality=None, tag=None, type=None, today=None):
     """Joined (and rejoined), renewed, lapsed and left per month over the last 24 months,
     counted from the dated MembershipEvents (where the place is kept on the event); and the
-    memberships now by status and by locality. Two queries whatever the numbers."""
+    memberships now by status, by locality and by community of interest. Three queries
+    whatever the numbers."""
     today = today or timezone.localdate()
     first = add_months(today.replace(day=1), -(GROWTH_MONTHS - 1))
     events = MembershipEvent.objects.filter(on__gte=first, on__lte=today)
@@ -234,4 +281,35 @@ def growth(*, locality=None, tag=None, type=None, today=None):
     statuses = [
         (status, label, status_counts[status]) for status, label in Membership.Status.choices
     ]
-    return Growth(months, totals, statuses, localities)
+    return Growth(months, totals, statuses, localities, _by_community(memberships))
+
+
+def _by_community(memberships):
+    """The memberships by community of interest and status, in one query: a member in two
+    communities counts in each; filtered by a community, only that one is counted."""
+    rows = (
+        memberships.order_by()
+        .values("person__tags", "person__tags__name", "status")
+        .annotate(n=Count("id"))
+    )
+    names, counts = {}, {}
+    for row in rows:
+        pk = row["person__tags"]
+        if pk is None:  # members in no community
+            continue
+        names[pk] = row["person__tags__name"]
+        by_status = counts.setdefault(pk, dict.fromkeys(Membership.Status.values, 0))
+        by_status[row["status"]] += row["n"]
+    ordered = sorted(
+        counts.items(),
+        key=lambda item: (-item[1][Membership.Status.ACTIVE], names[item[0]], item[0]),
+    )
+    return [
+        Community(
+            pk,
+            names[pk],
+            [by_status[status] for status in Membership.Status.values],
+            sum(by_status.values()),
+        )
+        for pk, by_status in ordered
+    ]

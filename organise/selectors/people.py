@@ -4,6 +4,7 @@ they proposed), their data export, and the hub dashboard's figures. Each provide
 fixed number of queries, whatever the rows."""
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import CharField, Count, Q, Value
 from django.urls import reverse
@@ -25,6 +26,7 @@ from ..models import (
     Membership,
     MembershipEvent,
 )
+from .members import RENEW_SOON_DAYS
 
 EVENT_TITLES = {
     MembershipEvent.Kind.JOINED: "Joined the hub",
@@ -335,7 +337,7 @@ def _staff_figures():
     lately = MembershipEvent.objects.filter(on__gt=today - timedelta(days=30))
     counts = _counts(
         active=active,
-        due=active.filter(renews_on__lte=today + timedelta(days=30)),
+        due=active.filter(renews_on__lte=today + timedelta(days=RENEW_SOON_DAYS)),
         joined=lately.filter(kind__in=[MembershipEvent.Kind.JOINED, MembershipEvent.Kind.REJOINED]),
         lapsed=lately.filter(kind=MembershipEvent.Kind.LAPSED),
         calls=CallToAction.objects.filter(
@@ -344,10 +346,13 @@ def _staff_figures():
         decisions=Decision.objects.filter(status=Decision.Status.OPEN, review_on__lte=today),
     )
     members_url, growth_url = reverse("organise:member_list"), reverse("organise:growth")
+    # Each figure opens the member list filtered to the same members (``MembershipFilter``).
+    active_url = f"{members_url}?{urlencode({'status': Membership.Status.ACTIVE})}"
+    due_url = f"{members_url}?{urlencode({'renews_within': RENEW_SOON_DAYS})}"
     return [
-        Figure("organise", "Active members", counts["active"], members_url),
+        Figure("organise", "Active members", counts["active"], active_url),
         Figure("organise", "Joined in the last 30 days", counts["joined"], growth_url),
-        Figure("organise", "Renewals due within 30 days", counts["due"], members_url),
+        Figure("organise", "Renewals due within 30 days", counts["due"], due_url),
         Figure("organise", "Lapsed in the last 30 days", counts["lapsed"], growth_url),
         Figure(
             "organise",

@@ -145,7 +145,8 @@ def test_the_dashboard_costs_the_same_queries_however_much_the_hub_holds(client,
     few = _dashboard_queries(client)
     fill(8)
     assert _dashboard_queries(client) == few
-    assert few <= 30
+    # Every area's figures, tasks and coming-up (the figures are cached for a minute in use).
+    assert few <= 32
 
 
 @pytest.mark.django_db

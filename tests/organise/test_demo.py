@@ -220,8 +220,20 @@ def test_seed_demo_sent_one_call_to_action_to_the_people_it_could_reach(demo_hub
     assert answers.get(""), "some have not answered"
     assert not deliveries.filter(response="", responded_at__isnull=False).exists()
     assert not deliveries.filter(~Q(response=""), responded_at__lt=call.started_at).exists()
-    assert not deliveries.filter(message__isnull=False).exists()
-    assert not OutboxMessage.objects.filter(key__startswith="organise:").exists(), "no emails"
+    # Each copy has its outbox row, already sent: the call's page shows them delivered and
+    # the demo queues no email.
+    assert not deliveries.filter(message__isnull=True).exists()
+    for delivery in deliveries.select_related("message"):
+        message = delivery.message
+        assert message.key == f"organise:call:{call.pk}:{delivery.person_id}"
+        assert message.person_id == delivery.person_id
+        assert message.to_email == delivery.person.email
+        assert message.status == OutboxMessage.Status.SENT and message.sent_at is not None
+        assert message.category == OutboxMessage.Category.CONTACT
+        assert call.started_at <= message.sent_at <= timezone.now()
+    organise_mail = OutboxMessage.objects.filter(key__startswith="organise:")
+    assert organise_mail.count() == call.recipients
+    assert not organise_mail.exclude(status=OutboxMessage.Status.SENT).exists(), "none queued"
     assert CallToAction.objects.filter(status=CallToAction.Status.DRAFT).count() == 1
 
 
@@ -237,6 +249,9 @@ def test_seed_demo_has_one_group_approved_and_one_waiting(demo_hub):
     assert group.kind == Group.Kind.SELF_ORGANISED and group.name == approved.name
     assert not group.public, "the demo's public groups are Connect's"
     assert group.memberships.get(person=approved.proposed_by).role == "organiser"
+    # The demo member runs it with them: a member organising a group without being staff.
+    member = group.memberships.get(person__user__email="member@example.org")
+    assert member.role == "organiser"
     assert group.memberships.count() >= 10
     assert approved.answer and approved.decided_by.email == "staff@example.org"
     assert approved.created_at < approved.decided_at < timezone.now()
@@ -356,3 +371,22 @@ def test_the_demo_shows_organise_on_the_dashboard_and_a_members_timeline(demo_hu
         if figure.area == "organise"
     }
     assert figures["Your decisions due for review"] == 1
+
+
+def test_the_demo_call_shows_every_copy_sent_and_the_member_runs_their_group(demo_hub, client):
+    call = CallToAction.objects.get(status=CallToAction.Status.SENT)
+    client.force_login(User.objects.get(email="staff@example.org"))
+
+    totals = client.get(call.get_absolute_url()).context["totals"]
+
+    assert totals["written"] == totals["sent"] == call.recipients
+    assert totals["waiting"] == totals["not_sent"] == 0
+
+    member = User.objects.get(email="member@example.org")
+    group = Group.objects.get(kind=Group.Kind.SELF_ORGANISED, memberships__person__user=member)
+    client.force_login(member)
+    dashboard = client.get(reverse("home")).text
+    group_url = reverse("people:group_detail", args=[group.slug])
+    assert f'href="{group_url}"' in dashboard
+    assert f'href="{reverse("organise:my_membership")}"' in dashboard
+    assert client.get(group_url).status_code == 200

@@ -1,7 +1,8 @@
 """The growth page: memberships joined (and rejoined), renewed, lapsed and left per month
 over the last 24 months, counted from the dated membership events, filtered by place (the
-place kept on the event), community of interest and kind; the members now by status and by
-locality; a chart with the same figures in a table; the same queries at any size."""
+place kept on the event), community of interest and kind; the members now by status, by
+locality and by community of interest; a chart with the same figures in a table; the same
+queries at any size."""
 
 import datetime
 import json
@@ -235,3 +236,47 @@ def test_the_page_costs_the_same_queries_for_10_and_1000_members(staff_client, f
     assert response.context["growth"].totals.joined == 3 + 248
 
     assert few == many
+
+
+def test_the_members_now_by_community_of_interest_count_each_community_a_member_is_in():
+    carers, cyclists, unused = (
+        TagFactory(name="Carers"),
+        TagFactory(name="Cyclists"),
+        TagFactory(name="Unused"),
+    )
+    hill = LocalityFactory(name="Hill")
+    member_of(tags=[carers, cyclists])
+    member_of(tags=[carers], place=hill)
+    member_of(tags=[cyclists], status=Membership.Status.LAPSED)
+    member_of(tags=[cyclists], status=Membership.Status.LEFT, place=hill)
+    member_of()  # in no community
+
+    def rows(figures):
+        return [(c.name, c.counts, c.total) for c in figures.communities]
+
+    # Most active members first.
+    assert rows(growth()) == [
+        ("Carers", [0, 2, 0, 0], 2),
+        ("Cyclists", [0, 1, 1, 1], 3),
+    ]
+    assert unused.name not in [c.name for c in growth().communities]
+    assert rows(growth(tag=cyclists)) == [("Cyclists", [0, 1, 1, 1], 3)]
+    assert rows(growth(locality=hill)) == [
+        ("Carers", [0, 1, 0, 0], 1),
+        ("Cyclists", [0, 0, 0, 1], 1),
+    ]
+
+
+def test_each_community_links_to_the_growth_chart_of_that_community(staff_client):
+    carers = TagFactory(name="Carers")
+    event(member_of(tags=[carers]), Kind.JOINED, 1)
+    event(member_of(), Kind.JOINED, 1)
+
+    page = staff_client.get(GROWTH)
+
+    assert "Members now by community of interest" in page.text
+    link = f"{GROWTH}?tag={carers.pk}"
+    assert f'<a href="{link}">Carers</a>' in page.text
+    filtered = staff_client.get(link)
+    assert filtered.context["growth"].totals.joined == 1
+    assert [c.name for c in filtered.context["growth"].communities] == ["Carers"]

@@ -1002,3 +1002,76 @@ def test_a_meetings_page_costs_the_same_queries_for_few_and_many_decisions(
     for _ in range(20):
         DecisionFactory(meeting=meeting, owner=PersonFactory())
     assert queries_of(client, meeting.get_absolute_url()) == few
+
+
+# Coming up on the dashboard ---------------------------------------------------------------
+
+
+def coming_titles(user):
+    from organise.selectors.meetings import coming_up
+
+    return [item.title for item in coming_up(user)]
+
+
+def test_coming_up_lists_the_next_meetings_within_60_days_soonest_first(group):
+    staff = make_user(Role.STAFF)
+    MeetingFactory(title="Held last week", held_on=TODAY() - 7 * DAY)
+    MeetingFactory(title="In a month", held_on=TODAY() + 30 * DAY)
+    MeetingFactory(title="Today", held_on=TODAY())
+    MeetingFactory(title="Too far ahead", held_on=TODAY() + 61 * DAY)
+    GroupMeetingFactory(title="Group's", group=group, held_on=TODAY() + 60 * DAY)
+
+    from organise.selectors.meetings import coming_up
+
+    items = coming_up(staff)
+
+    assert [item.title for item in items] == ["Today", "In a month", "Group's (Elm Court tenants)"]
+    today = items[0]
+    assert today.area == "organise" and timezone.is_aware(today.when)
+    assert timezone.localtime(today.when).date() == TODAY()
+    assert today.url == Meeting.objects.get(title="Today").get_absolute_url()
+
+
+def test_coming_up_holds_only_the_meetings_the_viewer_may_see(group):
+    MeetingFactory(title="Members' meeting", held_on=TODAY() + 3 * DAY)
+    GroupMeetingFactory(title="Tenants", group=group, held_on=TODAY() + 4 * DAY)
+    GroupMeetingFactory(title="Another group", held_on=TODAY() + 5 * DAY)
+    member, in_the_group, lapsed = (make_user(Role.MEMBER, f"m{n}@example.test") for n in (1, 2, 3))
+    hub_member(member)
+    in_group(in_the_group, group)
+    hub_member(lapsed, Membership.Status.LAPSED)
+
+    assert coming_titles(member) == ["Members' meeting"]
+    assert coming_titles(in_the_group) == ["Tenants (Elm Court tenants)"]
+    assert coming_titles(lapsed) == []
+
+
+def test_coming_up_shows_at_most_five_in_one_query(django_assert_num_queries):
+    member = make_user(Role.MEMBER)
+    hub_member(member)
+    for n in range(8):
+        MeetingFactory(title=f"Meeting {n}", held_on=TODAY() + (n + 1) * DAY)
+    # Known already on the dashboard, where the decisions' tasks ask it.
+    assert member.person.membership.status == Membership.Status.ACTIVE
+
+    from organise.selectors.meetings import coming_up
+
+    with django_assert_num_queries(1):
+        items = coming_up(member)
+    assert [item.title for item in items] == [f"Meeting {n}" for n in range(5)]
+
+
+def test_the_dashboard_shows_the_meetings_coming_up(monkeypatch):
+    from hubsite.framework import registry
+    from organise.selectors.meetings import coming_up
+
+    # Registered by organise/apps.py; set here too so the test holds on its own.
+    monkeypatch.setitem(registry._coming_up, "organise", coming_up)
+    member = make_user(Role.MEMBER)
+    hub_member(member)
+    meeting = MeetingFactory(title="Members' meeting: the budget", held_on=TODAY() + 9 * DAY)
+
+    page = client_for(member).get(reverse("home"))
+
+    assert "Members' meeting: the budget" in [item.title for item in page.context["coming_up"]]
+    assert f'href="{meeting.get_absolute_url()}"' in page.text

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from hubsite.framework import registry
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue
 from hubsite.people import services as people_services
@@ -27,6 +29,7 @@ from organise.models import (
     Membership,
     MembershipEvent,
 )
+from organise.selectors.members import dashboard_tasks as membership_tasks
 from organise.selectors.people import dashboard_figures, person_data_export, person_timeline
 from tests.conftest import make_user
 from tests.organise.factories import (
@@ -37,7 +40,12 @@ from tests.organise.factories import (
     MembershipTypeFactory,
     SegmentFactory,
 )
-from tests.people.factories import GroupFactory, LocalityFactory, PersonFactory
+from tests.people.factories import (
+    GroupFactory,
+    GroupMembershipFactory,
+    LocalityFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -446,7 +454,10 @@ def test_staff_see_the_membership_and_mobilisation_figures(staff_client, busy_hu
 
     assert {label: figures.get(label) for label in expected} == expected
     urls = figures_of(staff_client, "url")
-    assert urls["Active members"] == reverse("organise:member_list")
+    assert urls["Active members"] == reverse("organise:member_list") + "?status=active"
+    assert urls["Renewals due within 30 days"] == reverse("organise:member_list") + (
+        "?renews_within=30"
+    )
     assert urls["Lapsed in the last 30 days"] == reverse("organise:growth")
     assert urls["Decisions due for review"] == reverse("organise:decision_list")
 
@@ -482,3 +493,119 @@ def test_the_figures_cost_a_fixed_number_of_queries(
     assert figures["Active members"] == 23
     assert figures["Joined in the last 30 days"] == 21
     assert figures["Calls to action sent this month"] == 21
+
+
+def test_each_membership_figure_opens_the_member_list_on_the_members_it_counts(
+    staff_client, busy_hub
+):
+    urls = figures_of(staff_client, "url")
+    counted = figures_of(staff_client)
+
+    for label in ("Active members", "Renewals due within 30 days"):
+        page = staff_client.get(urls[label])
+        assert page.status_code == 200
+        assert page.context["page"].paginator.count == counted[label], label
+
+
+# The member's own dashboard -------------------------------------------------------------
+
+
+def test_a_member_is_asked_to_renew_within_30_days_of_their_renewal_date(member_user):
+    membership = MembershipFactory(person=member_user.person, renews_on=days(31))
+    assert membership_tasks(member_user) == []
+
+    Membership.objects.filter(pk=membership.pk).update(renews_on=days(30))
+
+    (task,) = membership_tasks(member_user)
+    assert task.title == "Renew your membership"
+    assert task.url == reverse("organise:my_membership")
+    assert task.due_on == days(30) and task.area == "organise"
+
+
+def test_a_lapsed_member_is_asked_to_renew_and_one_who_left_is_not(member_user):
+    membership = MembershipFactory(
+        person=member_user.person,
+        status=Membership.Status.LAPSED,
+        renews_on=days(-40),
+        ended_on=days(-10),
+    )
+
+    (task,) = membership_tasks(member_user)
+    assert task.title == "Renew your membership" and task.is_overdue
+
+    Membership.objects.filter(pk=membership.pk).update(status=Membership.Status.LEFT)
+    assert membership_tasks(member_user) == []
+
+
+def test_the_renewal_task_is_the_viewers_own_and_costs_one_query(
+    member_user, staff_user, django_assert_num_queries
+):
+    MembershipFactory(renews_on=days(3))  # someone else's
+    MembershipFactory(person=member_user.person, renews_on=days(3))
+
+    with django_assert_num_queries(1):
+        assert len(membership_tasks(member_user)) == 1
+    with django_assert_num_queries(1):
+        assert membership_tasks(staff_user) == []
+    with django_assert_num_queries(0):
+        assert membership_tasks(AnonymousUser()) == []
+
+
+def test_the_dashboard_asks_a_member_to_renew(member_client, member_user, monkeypatch):
+    # Registered by organise/apps.py; set here too so the test holds on its own.
+    monkeypatch.setitem(registry._tasks, "organise-membership", membership_tasks)
+    MembershipFactory(person=member_user.person, renews_on=days(12))
+
+    page = member_client.get(reverse("home"))
+
+    tasks = [task for task in page.context["tasks"] if task.title == "Renew your membership"]
+    assert len(tasks) == 1
+    assert "Renew your membership" in page.text
+
+
+def test_the_dashboard_links_everyone_with_a_person_to_their_membership(
+    member_client, staff_client
+):
+    link = f'href="{reverse("organise:my_membership")}"'
+
+    assert link in member_client.get(reverse("home")).text
+    assert link in staff_client.get(reverse("home")).text
+
+
+def test_the_dashboard_links_the_groups_the_viewer_runs_and_names_the_others(
+    member_client, member_user
+):
+    run = GroupFactory(name="Millbrook Carers' Circle", kind="self_organised")
+    led = GroupFactory(name="Knit and Natter", kind="self_organised")
+    joined = GroupFactory(name="Repair café", kind="self_organised")
+    # A hub group's page is for staff and the hub's organisers, not a member who leads it.
+    hub_group = GroupFactory(name="Larkrise TRA")
+    for group, role in ((run, "organiser"), (led, "leader"), (joined, "member")):
+        GroupMembershipFactory(group=group, person=member_user.person, role=role)
+    GroupMembershipFactory(group=hub_group, person=member_user.person, role="leader")
+
+    text = member_client.get(reverse("home")).text.replace("&#x27;", "'")
+
+    for group in (run, led):
+        url = reverse("people:group_detail", args=[group.slug])
+        assert f'<a href="{url}">{group.name}</a>' in text
+        assert member_client.get(url).status_code == 200, "the page where they run it"
+    for group in (joined, hub_group):
+        assert reverse("people:group_detail", args=[group.slug]) not in text
+    assert "Repair café (member)" in text and "Larkrise TRA (leader)" in text
+
+
+def test_an_organiser_of_the_hub_gets_a_link_to_each_group_they_run(
+    organiser_client, organiser_user
+):
+    hub_group = GroupFactory(name="Larkrise TRA")
+    joined = GroupFactory(name="Repair café")
+    GroupMembershipFactory(group=hub_group, person=organiser_user.person, role="organiser")
+    GroupMembershipFactory(group=joined, person=organiser_user.person, role="member")
+
+    text = organiser_client.get(reverse("home")).text
+
+    url = reverse("people:group_detail", args=[hub_group.slug])
+    assert f'<a href="{url}">Larkrise TRA</a>' in text
+    assert organiser_client.get(url).status_code == 200
+    assert reverse("people:group_detail", args=[joined.slug]) not in text
