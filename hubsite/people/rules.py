@@ -53,12 +53,22 @@ def is_group_organiser(user, group) -> bool:
     ).exists()
 
 
+def _may_run(user, group, organises) -> bool:
+    if has_role(user, STAFF):
+        return True
+    roles = EVERYONE_SIGNED_IN if group.kind == Group.Kind.SELF_ORGANISED else STAFF_AND_ORGANISERS
+    return has_role(user, roles) and organises()
+
+
 def can_manage_group(user, group) -> bool:
     """Staff manage every group; organisers the groups they organise. A self-organised group
     is run by its own organisers whatever their account role: the member who started it runs
     it without becoming an organiser of the hub."""
-    if has_role(user, STAFF):
-        return True
-    if group.kind == Group.Kind.SELF_ORGANISED:
-        return has_role(user, EVERYONE_SIGNED_IN) and is_group_organiser(user, group)
-    return has_role(user, STAFF_AND_ORGANISERS) and is_group_organiser(user, group)
+    return _may_run(user, group, lambda: is_group_organiser(user, group))
+
+
+def can_manage_group_of(user, membership) -> bool:
+    """``can_manage_group`` for the group of ``membership``, the user's own place in it
+    (already loaded, so no query: for lists of the user's groups)."""
+    organising = (GroupMembership.Role.ORGANISER, GroupMembership.Role.LEADER)
+    return _may_run(user, membership.group, lambda: membership.role in organising)

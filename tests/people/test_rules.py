@@ -162,3 +162,19 @@ def test_every_people_view_declares_its_roles_except_the_invitation_link():
 )
 def test_people_views_are_open_to_the_right_roles(name, roles):
     assert people_views()[name].required_roles == roles
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("account_role", [Role.STAFF, Role.ORGANISER, Role.VOLUNTEER, Role.MEMBER])
+@pytest.mark.parametrize("place", list(GroupMembership.Role.values))
+@pytest.mark.parametrize("kind", ["self_organised", "residents"])
+def test_the_rule_read_from_ones_own_membership_agrees_with_the_groups_rule(
+    account_role, place, kind
+):
+    user = UserFactory(role=account_role)
+    person = PersonFactory(user=user)
+    membership = GroupMembershipFactory(person=person, group=GroupFactory(kind=kind), role=place)
+
+    assert rules.can_manage_group_of(user, membership) == rules.can_manage_group(
+        user, membership.group
+    )

@@ -9,6 +9,7 @@ from hubsite.people.rules import (
     EVERYONE_SIGNED_IN,
     STAFF,
     STAFF_AND_ORGANISERS,
+    can_manage_group_of,
     has_role,
     role_required,
 )
@@ -38,6 +39,10 @@ def home(request):
 @role_required(*EVERYONE_SIGNED_IN)
 def dashboard(request):
     person = getattr(request.user, "person", None)
+    memberships = list(groups_of(person)) if person else []
+    for membership in memberships:
+        # The group's page is linked only where the viewer may open it.
+        membership.can_manage = can_manage_group_of(request.user, membership)
     return render(
         request,
         "framework/dashboard.html",
@@ -51,7 +56,7 @@ def dashboard(request):
             else [],
             "areas": selectors.area_list(),
             "person": person,
-            "memberships": groups_of(person) if person else [],
+            "memberships": memberships,
             # Staff hold everyone's data: the dashboard asks them to add a second factor.
             "suggest_mfa": request.user.role == Role.STAFF
             and not Authenticator.objects.filter(user=request.user).exists(),
