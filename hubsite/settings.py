@@ -58,10 +58,12 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_filters",
     "django_htmx",
+    "simple_history",
     # The shared core (layer 0).
     "hubsite.people",
     "hubsite.framework",
     "hubsite.notify",
+    "hubsite.privacy",
     # One app per area of the framework (layers 1 to 3).
     "listening",
     "connect",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     # (the short public allow-list); roles are checked by each view's decorator.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change kept in the history tables (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "hubsite.people.middleware.StaffSecondFactorMiddleware",
@@ -231,6 +235,16 @@ CELERY_BEAT_SCHEDULE = {
     "organise-decision-reviews": {
         "task": "organise.tasks.meetings.decisions_remind_review",
         "schedule": crontab(minute=15, hour=8),
+    },
+    # Data protection: staff are reminded of requests nearing their statutory deadline
+    # (each reminder once), and the retention periods are applied every night.
+    "privacy-requests-due": {
+        "task": "hubsite.privacy.tasks.data_requests_remind",
+        "schedule": crontab(minute=0, hour=9),
+    },
+    "privacy-retention": {
+        "task": "hubsite.privacy.tasks.retention_apply",
+        "schedule": crontab(minute=15, hour=3),
     },
     "listening-follow-ups-overdue-digest": {
         "task": "listening.tasks.follow_ups_digest_overdue",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("hubsite.people.urls")),
     path("framework/", include("hubsite.framework.urls")),
+    path("privacy/", include("hubsite.privacy.urls")),
     *[path(f"{area}/", include(f"{area}.urls")) for area in AREAS],
     path("admin/", admin.site.urls),
 ]

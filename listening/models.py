@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from hubsite.people.models import Locality, Person
 
@@ -127,6 +128,9 @@ class Conversation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Every change to what was logged, by whom and when; sensitive notes are never copied
+    # into the history. Erasure and retention delete these rows with the words they hold.
+    history = HistoricalRecords(excluded_fields=["sensitive_notes"])
 
     class Meta:
         ordering = ["-held_on", "-id"]

@@ -13,6 +13,8 @@ from hubsite.notify.services import message_queue, site_url
 from hubsite.people.models import Consent, Person, Role, User
 from hubsite.people.selectors import consent_given, person_by_email
 from hubsite.people.services import consent_record, person_create, unique_slug
+from hubsite.privacy.models import AuditEntry
+from hubsite.privacy.services import audit_record
 
 from .models import Conversation, FollowUp, ListeningRound, Theme
 from .rules import LISTENERS
@@ -478,6 +480,8 @@ def person_data_erase(person):
     themes, willingness) with every word they said and every note removed; the promises
     made to them go."""
     conversations = Conversation.objects.filter(person=person)
+    # The history kept copies of every word: those rows go.
+    Conversation.history.filter(id__in=conversations.values("pk")).delete()
     follow_ups = FollowUp.objects.filter(conversation__in=conversations)
     # The reminders quoted the promise ("call Alice back…"): they go with it.
     for pk, action in follow_ups.values_list("pk", "action"):
@@ -497,3 +501,17 @@ def person_data_erase(person):
         contact_again=False,
         anonymised_at=timezone.now(),
     )
+
+
+def sensitive_notes_read(*, conversation, viewer):
+    """The conversation's sensitive notes for ``viewer`` (who may read them: see
+    ``rules.can_see_sensitive_notes``), recorded in the audit log whenever there are any."""
+    conversation.refresh_from_db(fields=["sensitive_notes"])
+    if conversation.sensitive_notes:
+        audit_record(
+            actor=viewer,
+            action=AuditEntry.Action.VIEWED_SENSITIVE,
+            subject=conversation.person_id,
+            target=f"listening.conversation:{conversation.pk}",
+        )
+    return conversation.sensitive_notes

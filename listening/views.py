@@ -219,8 +219,9 @@ def conversation_detail(request, pk):
     conversation = _conversation(request, pk)
     sensitive_notes = None
     if rules.can_see_sensitive_notes(request.user, conversation):
-        conversation.refresh_from_db(fields=["sensitive_notes"])
-        sensitive_notes = conversation.sensitive_notes
+        sensitive_notes = services.sensitive_notes_read(
+            conversation=conversation, viewer=request.user
+        )
     return render(
         request,
         "listening/conversation_detail.html",

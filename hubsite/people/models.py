@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -50,6 +51,8 @@ class User(AbstractUser):
     REQUIRED_FIELDS = []
 
     objects = UserManager()
+    # Who changed an account's address, role or access, and when (never the password).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         ordering = ["email"]
@@ -154,6 +157,8 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Every change to a person's record, by whom and when (erasure deletes these rows too).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -12,6 +12,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
+from hubsite.privacy.models import AuditEntry
+from hubsite.privacy.services import audit_record
+
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag, User
 from .registry import personal_data_providers
 from .rules import STAFF, has_role
@@ -108,12 +111,13 @@ def person_update(*, person, tags=None, **fields):
 
 @transaction.atomic
 def consent_record(*, person, purpose, given, method, recorded_by=None, note=""):
-    """Append one dated statement of consent; the history is never rewritten."""
+    """Append one dated statement of consent; the history is never rewritten. The audit log
+    notes who recorded it and how."""
     if purpose not in Consent.Purpose.values:
         raise ValidationError("Unknown consent purpose.")
     if method not in Consent.Method.values:
         raise ValidationError("Unknown way of recording consent.")
-    return Consent.objects.create(
+    consent = Consent.objects.create(
         person=person,
         purpose=purpose,
         given=given,
@@ -121,6 +125,14 @@ def consent_record(*, person, purpose, given, method, recorded_by=None, note="")
         recorded_by=recorded_by,
         note=note,
     )
+    audit_record(
+        actor=recorded_by,
+        action=AuditEntry.Action.CONSENT_CHANGED,
+        subject=person,
+        target=f"people.consent:{consent.pk}",
+        detail=f"{purpose} {'given' if given else 'withdrawn'} ({method})",
+    )
+    return consent
 
 
 @transaction.atomic
@@ -339,9 +351,10 @@ def invite_accept(*, user, password):
 
 
 @transaction.atomic
-def user_set_role(*, user, role):
+def user_set_role(*, user, role, changed_by=None):
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role from the list."})
+    before = user.role
     user.role = role
     fields = ["role"]
     if role != Role.STAFF:
@@ -349,34 +362,66 @@ def user_set_role(*, user, role):
         user.is_staff = user.is_superuser = False
         fields += ["is_staff", "is_superuser"]
     user.save(update_fields=fields)
+    if before != role:
+        audit_record(
+            actor=changed_by,
+            action=AuditEntry.Action.ROLE_CHANGED,
+            subject=getattr(user, "person", None),
+            target=f"people.user:{user.pk}",
+            detail=f"{before} → {role}",
+        )
     return user
 
 
 def personal_data_export(*, person, viewer=None):
     """Everything every app holds about ``person``, by provider (subject access). What only
-    staff may read (sensitive notes) is included only when ``viewer`` is staff."""
-    return {
+    staff may read (sensitive notes) is included only when ``viewer`` is staff. An export
+    for someone (staff, or the person themselves) is written in the audit log."""
+    holdings = {
         name: {"label": provider.label, "data": provider.export(person, viewer)}
         for name, provider in personal_data_providers().items()
     }
+    if viewer is not None:
+        own = getattr(viewer, "pk", None) is not None and viewer.pk == person.user_id
+        audit_record(
+            actor=viewer,
+            action=AuditEntry.Action.DOWNLOADED_OWN if own else AuditEntry.Action.EXPORTED,
+            subject=person,
+            target=f"people.person:{person.pk}",
+        )
+    return holdings
 
 
 @transaction.atomic
-def person_erase(*, person):
+def person_erase(*, person, erased_by=None, reason=""):
     """Remove or anonymise everything every app holds about ``person``, all or nothing.
-    The core's own provider runs last: it deletes the person the others point to."""
+    The core's own provider runs last: it deletes the person the others point to. The
+    audit log keeps who erased the person (by id) and why, never what they were called."""
+    person_id = person.pk
     providers = personal_data_providers()
     core = providers.pop("people", None)
     for provider in [*providers.values(), *([core] if core else [])]:
         provider.erase(person)
+    audit_record(
+        actor=erased_by,
+        action=AuditEntry.Action.ERASED,
+        subject=person_id,
+        target=f"people.person:{person_id}",
+        detail=reason,
+    )
 
 
 def person_data_erase(person):
     """The core's erasure: the person, their consents and memberships go; their login is
     closed and stripped of the address."""
     user = person.user
+    person_id = person.pk
     person.delete()
+    # The history kept copies of the record (name, address, phone), the deletion's included:
+    # those rows go too.
+    Person.history.filter(id=person_id).delete()
     if user is not None:
+        User.history.filter(id=user.pk).delete()
         user.email = f"erased-{user.pk}@invalid"
         user.is_active = False
         user.set_unusable_password()

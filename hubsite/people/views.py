@@ -184,7 +184,9 @@ def person_set_role(request, pk):
     elif person.user == request.user and form.cleaned_data["role"] != person.user.role:
         messages.error(request, "You cannot change your own role.")
     else:
-        services.user_set_role(user=person.user, role=form.cleaned_data["role"])
+        services.user_set_role(
+            user=person.user, role=form.cleaned_data["role"], changed_by=request.user
+        )
         messages.success(request, f"{person} is now {person.user.get_role_display().lower()}.")
     return redirect(person)
 

@@ -1,0 +1,3 @@
+"""erasure"""
+
+urlpatterns = []

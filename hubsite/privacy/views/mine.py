@@ -1,0 +1,3 @@
+"""mine"""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""retention"""
+
+urlpatterns = []
