@@ -684,7 +684,12 @@ class DemoFramework:
             due = self._occasions_due(audience)
         else:
             due = [
-                (period_for(spec.frequency, day), "", self._at(day, 8, self.rng.randint(0, 40)))
+                (
+                    period_for(spec.frequency, day),
+                    "",
+                    # Never later than now: early on a period's first day it is still due.
+                    min(self._at(day, 8, self.rng.randint(0, 40)), self.now),
+                )
                 for day in self._period_starts(spec.frequency, spec.periods)
             ]
             due = [(period, about, sent_at, audience) for period, about, sent_at in due]
