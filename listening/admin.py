@@ -1,6 +1,8 @@
-"""The admin of Listening, for staff repairs. Sensitive notes are not shown in lists."""
+"""The admin of Listening, for staff repairs. Sensitive notes are never shown here: they are
+read on the conversation's page, where reading them is audited."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Conversation, FollowUp, ListeningRound, Theme
 
@@ -18,7 +20,8 @@ class ListeningRoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(SimpleHistoryAdmin):
+    exclude = ["sensitive_notes"]
     list_display = ["held_on", "method", "locality", "round", "logged_by"]
     list_filter = ["method", "round"]
     list_select_related = ["locality", "round", "logged_by"]

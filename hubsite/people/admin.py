@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from hubsite.privacy.models import AuditEntry
+from hubsite.privacy.services import audit_record
 
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_superuser"]
@@ -20,6 +24,14 @@ class UserAdmin(BaseUserAdmin):
         if obj.role != Role.STAFF:  # the admin site is for hub staff only, as in the hub
             obj.is_staff = obj.is_superuser = False
         super().save_model(request, obj, form, change)
+        if change and "role" in form.changed_data:
+            audit_record(
+                actor=request.user,
+                action=AuditEntry.Action.ROLE_CHANGED,
+                subject=getattr(obj, "person", None),
+                target=f"people.user:{obj.pk}",
+                detail=f"{form.initial.get('role')} → {obj.role} (admin)",
+            )
 
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})
@@ -33,7 +45,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "email", "locality", "created_at"]
     list_filter = ["locality", "tags"]
     search_fields = ["first_name", "last_name", "email"]
