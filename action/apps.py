@@ -40,3 +40,15 @@ class ActionConfig(AppConfig):
         register_demo_data("action", demo.seed)
         register_taggable("action.campaign", campaign_selectors.campaign_described)
         register_subjects("action.campaign", campaign_selectors.campaign_subjects)
+
+        from hubsite.privacy.registry import register_retention
+
+        from .services import retention
+
+        register_retention(
+            "action.campaign_signups",
+            label="Campaign sign-ups and actions taken",
+            description=retention.DESCRIPTION,
+            default_months=24,
+            apply=retention.campaign_signups_retain,
+        )

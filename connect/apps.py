@@ -49,3 +49,15 @@ class ConnectConfig(AppConfig):
         register_bench_data("connect", bench.generate)
         register_taggable("connect.event", events_selectors.event_described)
         register_subjects("connect.event", events_selectors.event_subjects)
+
+        from hubsite.privacy.registry import register_retention
+
+        from .services import retention
+
+        register_retention(
+            "connect.event_answers",
+            label="Answers to events and who came",
+            description=retention.DESCRIPTION,
+            default_months=24,
+            apply=retention.event_answers_retain,
+        )

@@ -41,3 +41,15 @@ class ListeningConfig(AppConfig):
         register_send_check("listening:follow-up:", services.follow_up_still_wanted)
         register_taggable("listening.conversation", selectors.conversation_described)
         register_subjects("listening.round", selectors.round_subjects)
+
+        from hubsite.privacy.registry import register_retention
+
+        from . import retention
+
+        register_retention(
+            "listening.conversations",
+            label="Listening conversations",
+            description=retention.DESCRIPTION,
+            default_months=24,
+            apply=retention.conversations_retain,
+        )

@@ -59,3 +59,15 @@ class OrganiseConfig(AppConfig):
         register_bench_data("organise", bench.generate)
         # Seeded after the areas it builds on (installed earlier, so registered earlier).
         register_demo_data("organise", demo.seed)
+
+        from hubsite.privacy.registry import register_retention
+
+        from .services import retention
+
+        register_retention(
+            "organise.former_members",
+            label="Former members' memberships",
+            description=retention.DESCRIPTION,
+            default_months=36,
+            apply=retention.former_members_retain,
+        )

@@ -17,3 +17,15 @@ class NotifyConfig(AppConfig):
             export=selectors.person_data_export,
             erase=services.person_data_erase,
         )
+
+        from hubsite.privacy.registry import register_retention
+
+        from . import retention
+
+        register_retention(
+            "notify.sent_messages",
+            label="Emails sent",
+            description=retention.DESCRIPTION,
+            default_months=12,
+            apply=retention.sent_messages_retain,
+        )

@@ -1,5 +1,8 @@
 """Read queries of the outbox."""
 
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat, StrIndex, Substr
+
 from .models import OutboxMessage
 
 
@@ -24,3 +27,19 @@ def person_data_export(person, viewer=None):
         }
         for message in messages_to(person).order_by("created_at", "id")
     ]
+
+
+def messages_keyed(prefix, rows):
+    """Outbox messages whose key is ``<prefix><pk>:…`` for a row of ``rows`` (a queryset):
+    the messages an area wrote about those rows, found in one query whatever their number
+    (the id in the key is compared as text, so keys like ``<prefix>member:…`` never fail)."""
+    start = len(prefix) + 1
+    rest = Substr("key", start)
+    owner = Substr("key", start, StrIndex(Concat(rest, Value(":")), Value(":")) - 1)
+    ids = rows.order_by().annotate(_key_id=Cast("pk", CharField())).values("_key_id")
+    keyed = (
+        OutboxMessage.objects.filter(key__startswith=prefix)
+        .annotate(_owner=owner)
+        .filter(_owner__in=ids)
+    )
+    return OutboxMessage.objects.filter(pk__in=keyed.values("pk"))

@@ -1,0 +1,66 @@
+"""How long Action keeps who signed a campaign and what they did for it: the retention rule
+of sign-ups, applied nightly through the data-protection registry
+(``hubsite.privacy.registry``)."""
+
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
+
+from hubsite.notify.selectors import messages_keyed
+
+from ..models import ActionTaken, Campaign, Signup, SupporterUpdate
+
+DESCRIPTION = (
+    "When a campaign has been won or lost and nothing has happened on it for this many "
+    "months (no sign-up, action or update to supporters), its supporters are anonymised: "
+    "their names, addresses, comments and the link to their record go, while each sign-up "
+    "still counts in the campaign's number of supporters. The actions they said they took "
+    "are deleted, with every email about their sign-up. A sign-up never confirmed is deleted "
+    "this many months after it was made."
+)
+
+# An anonymised sign-up keeps an address no one holds, unique as the campaign requires.
+ANONYMOUS_DOMAIN = "@anonymised.invalid"
+
+
+def campaigns_ended(cutoff):
+    """Campaigns won or lost before ``cutoff`` and untouched since."""
+    since = {"campaign": OuterRef("pk")}
+    return Campaign.objects.filter(
+        status__in=[Campaign.Status.WON, Campaign.Status.LOST], created_at__lt=cutoff
+    ).exclude(
+        Exists(
+            Signup.objects.filter(Q(created_at__gte=cutoff) | Q(confirmed_at__gte=cutoff), **since)
+        )
+        | Exists(ActionTaken.objects.filter(ask__campaign=OuterRef("pk"), taken_at__gte=cutoff))
+        | Exists(SupporterUpdate.objects.filter(sent_at__gte=cutoff, **since))
+    )
+
+
+def campaign_signups_retain(cutoff):
+    """Anonymise the sign-ups of campaigns ended before ``cutoff``, delete the actions taken
+    on them and the sign-ups never confirmed; returns how many rows changed."""
+    ended = campaigns_ended(cutoff).values("pk")
+    signups = Signup.objects.exclude(email__endswith=ANONYMOUS_DOMAIN)
+    unconfirmed = signups.filter(status=Signup.Status.PENDING).filter(
+        Q(created_at__lt=cutoff) | Q(campaign__in=ended)
+    )
+    supporters = signups.filter(status=Signup.Status.CONFIRMED, campaign__in=ended)
+    messages_keyed("action:signup:", unconfirmed | supporters).delete()
+    actions, _ = ActionTaken.objects.filter(ask__campaign__in=ended).delete()
+    deleted, _ = Signup.objects.filter(pk__in=unconfirmed.values("pk")).delete()
+    anonymised = supporters.update(
+        person=None,
+        first_name="",
+        last_name="",
+        email=Concat(
+            Value("signup-"),
+            Cast("pk", CharField()),
+            Value(ANONYMOUS_DOMAIN),
+            output_field=CharField(),
+        ),
+        postcode="",
+        comment="",
+        show_name=False,
+        consent_contact=False,
+    )
+    return actions + deleted + anonymised

@@ -1,0 +1,156 @@
+"""Action's retention period: the supporters of a campaign won or lost and quiet for 24
+months are anonymised (the campaign keeps its number of supporters), the actions they took
+go, and so do sign-ups never confirmed."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from action.models import ActionTaken, Campaign, Signup, SupporterUpdate
+from action.selectors.campaigns import with_supporters
+from action.services.retention import ANONYMOUS_DOMAIN, campaign_signups_retain
+from hubsite.notify.models import OutboxMessage
+from hubsite.privacy.services import months_before
+from tests.action.factories import AskFactory, CampaignFactory, SignupFactory
+
+pytestmark = pytest.mark.django_db
+
+WON = Campaign.Status.WON
+
+
+def cutoff():
+    return months_before(timezone.now(), 24)
+
+
+def days_ago(days):
+    return timezone.now() - timedelta(days=days)
+
+
+def campaign(status=WON, days=900):
+    return CampaignFactory(status=status, created_at=days_ago(days + 100))
+
+
+def signed_pending(on, days=800):
+    return signed(
+        on,
+        days=days,
+        status=Signup.Status.PENDING,
+        person=None,
+        first_name="Pat",
+        email=f"pat{Signup.objects.count()}@example.test",
+    )
+
+
+def signed(on, days=800, **fields):
+    signup = SignupFactory(
+        campaign=on,
+        created_at=days_ago(days),
+        confirmed_at=days_ago(days) if fields.get("status") != "pending" else None,
+        comment="I use the lift to get to dialysis.",
+        show_name=True,
+        postcode="E1 6AN",
+        **fields,
+    )
+    OutboxMessage.objects.create(
+        key=f"action:signup:{signup.pk}:confirm",
+        to_email=signup.email,
+        subject="Please confirm",
+        body_text=f"Dear {signup.first_name}",
+        category="account",
+    )
+    return signup
+
+
+def took_action(signup, days=800):
+    ask = AskFactory(campaign=signup.campaign)
+    return ActionTaken.objects.create(
+        ask=ask, person=signup.person, note="Wrote to my councillor", taken_at=days_ago(days)
+    )
+
+
+def supporters(*campaigns):
+    return {
+        c.pk: c.supporter_count
+        for c in with_supporters(Campaign.objects.filter(pk__in=[c.pk for c in campaigns]))
+    }
+
+
+def test_supporters_of_a_campaign_long_closed_are_anonymised_and_still_counted():
+    won = campaign()
+    signup = signed(won)
+    other = signed(won)
+    action = took_action(signup)
+    pending = signed_pending(won)
+    before = supporters(won)
+
+    assert campaign_signups_retain(cutoff()) == 4  # two anonymised, one action, one pending
+
+    signup.refresh_from_db()
+    assert signup.person is None and signup.first_name == signup.last_name == ""
+    assert signup.email == f"signup-{signup.pk}{ANONYMOUS_DOMAIN}"
+    assert signup.comment == signup.postcode == ""
+    assert not signup.show_name and not signup.consent_contact
+    assert signup.status == Signup.Status.CONFIRMED
+    assert Signup.objects.get(pk=other.pk).person is None
+    assert not ActionTaken.objects.filter(pk=action.pk).exists()
+    assert not Signup.objects.filter(pk=pending.pk).exists()
+    assert not OutboxMessage.objects.exists()
+    assert supporters(won) == before == {won.pk: 2}
+
+
+def test_running_or_recently_active_campaigns_keep_their_supporters():
+    active = campaign(status=Campaign.Status.ACTIVE)
+    on_active = signed(active)
+    lately_updated = campaign()
+    on_updated = signed(lately_updated)
+    SupporterUpdate.objects.create(
+        campaign=lately_updated, subject="We won", body="Thank you", sent_at=days_ago(100)
+    )
+    lately_acted = campaign()
+    on_acted = signed(lately_acted)
+    took_action(on_acted, days=30)
+    recent_signup = campaign()
+    on_recent = signed(recent_signup, days=30)
+
+    assert campaign_signups_retain(cutoff()) == 0
+
+    kept = Signup.objects.filter(pk__in=[on_active.pk, on_updated.pk, on_acted.pk, on_recent.pk])
+    assert all(signup.person_id and signup.first_name for signup in kept)
+    assert ActionTaken.objects.count() == 1
+    assert OutboxMessage.objects.count() == 4
+
+
+def test_a_sign_up_never_confirmed_goes_after_the_period_whatever_the_campaign():
+    active = campaign(status=Campaign.Status.ACTIVE)
+    old = signed_pending(active)
+    recent = signed_pending(active, days=10)
+
+    assert campaign_signups_retain(cutoff()) == 1
+
+    assert list(Signup.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not OutboxMessage.objects.filter(key__startswith=f"action:signup:{old.pk}:").exists()
+
+
+def test_a_second_run_changes_nothing():
+    lost = campaign(status=Campaign.Status.LOST)
+    took_action(signed(lost))
+    signed(lost)
+
+    assert campaign_signups_retain(cutoff()) == 3
+    assert campaign_signups_retain(cutoff()) == 0
+
+
+def queries_to_retain(count):
+    won = campaign()
+    for _ in range(count):
+        took_action(signed(won))
+    with CaptureQueriesContext(connection) as queries:
+        assert campaign_signups_retain(cutoff()) == 2 * count
+    return len(queries)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows():
+    assert queries_to_retain(50) == queries_to_retain(3)

@@ -1,0 +1,118 @@
+"""The retention periods applied together, as the nightly task does: every area's kind is
+registered, each reports how many records it anonymised or deleted, and a second run finds
+nothing left to do. The rules of each kind are tested beside their app
+(tests/<app>/test_retention.py)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from action.models import Campaign, Signup
+from connect.models import Rsvp
+from hubsite.notify.models import OutboxMessage
+from hubsite.privacy.models import AuditEntry, RetentionRun
+from hubsite.privacy.registry import retention_kinds
+from hubsite.privacy.services import retention_run, retention_set
+from hubsite.privacy.tasks import retention_apply
+from listening.models import Conversation
+from organise.models import Membership
+from tests.action.factories import CampaignFactory, SignupFactory
+from tests.connect.factories import EventFactory, RsvpFactory
+from tests.listening.factories import ConversationFactory
+from tests.organise.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+KINDS = {
+    "listening.conversations": 24,
+    "organise.former_members": 36,
+    "connect.event_answers": 24,
+    "action.campaign_signups": 24,
+    "notify.sent_messages": 12,
+}
+
+
+def days_ago(days):
+    return timezone.now() - timedelta(days=days)
+
+
+@pytest.fixture
+def past_their_time():
+    """One record of each kind past its default period, and one still within it."""
+    for held in (900, 30):
+        ConversationFactory(held_on=timezone.localdate() - timedelta(days=held))
+    for ended in (1200, 30):
+        day = timezone.localdate() - timedelta(days=ended)
+        MembershipFactory(
+            status=Membership.Status.LAPSED,
+            joined_on=day - timedelta(days=365),
+            term_started_on=day - timedelta(days=365),
+            renews_on=day,
+            ended_on=day,
+        )
+    for ended in (900, 30):
+        RsvpFactory(event=EventFactory(starts_at=days_ago(ended + 1), ends_at=days_ago(ended)))
+    for quiet in (900, 30):
+        campaign = CampaignFactory(status=Campaign.Status.WON, created_at=days_ago(quiet + 100))
+        SignupFactory(campaign=campaign, created_at=days_ago(quiet), confirmed_at=days_ago(quiet))
+    for sent in (400, 30):
+        OutboxMessage.objects.create(
+            key=f"test:sent:{sent}",
+            to_email="someone@example.test",
+            subject="Hello",
+            body_text="Dear Someone",
+            category="contact",
+            status=OutboxMessage.Status.SENT,
+            created_at=days_ago(sent),
+            sent_at=days_ago(sent),
+        )
+
+
+def test_every_area_registers_its_kinds_with_a_default_period_and_a_description():
+    kinds = retention_kinds()
+    for kind, months in KINDS.items():
+        assert kinds[kind].default_months == months
+        assert kinds[kind].label and len(kinds[kind].description) > 40
+
+
+def test_a_run_reports_what_each_kind_did_and_a_second_run_finds_nothing(past_their_time):
+    run = retention_run()
+
+    counts = {kind: result["count"] for kind, result in run.results.items()}
+    assert {kind: counts[kind] for kind in KINDS} == dict.fromkeys(KINDS, 1)
+    assert run.results["organise.former_members"]["months"] == 36
+    assert run.finished_at and run.total == sum(counts.values())
+    assert Conversation.objects.filter(anonymised_at__isnull=False).count() == 1
+    assert Membership.objects.count() == 1
+    assert Rsvp.objects.count() == 1
+    assert Signup.objects.filter(person__isnull=True).count() == 1
+    assert OutboxMessage.objects.filter(to_email="").count() == 1
+    audit = AuditEntry.objects.filter(action=AuditEntry.Action.RETENTION_RUN).get()
+    assert "listening.conversations: 1" in audit.detail
+
+    again = retention_run()
+
+    assert all(result["count"] == 0 for result in again.results.values())
+    assert RetentionRun.objects.count() == 2
+
+
+def test_a_kind_set_to_be_kept_is_left_alone_and_a_shorter_period_reaches_further(
+    past_their_time, staff_user
+):
+    retention_set(kind="listening.conversations", months=None, updated_by=staff_user)
+    retention_set(kind="notify.sent_messages", months=1, updated_by=staff_user)
+
+    run = retention_run(started_by=staff_user)
+
+    assert run.results["listening.conversations"] == {"months": None, "cutoff": None, "count": 0}
+    assert not Conversation.objects.filter(anonymised_at__isnull=False).exists()
+    assert run.results["notify.sent_messages"]["count"] == 2
+
+
+def test_the_nightly_task_applies_the_periods(past_their_time):
+    results = retention_apply()
+
+    assert results["connect.event_answers"]["count"] == 1
+    assert RetentionRun.objects.get().started_by is None
+    assert all(result["count"] == 0 for result in retention_apply().values())
