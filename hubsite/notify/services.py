@@ -196,7 +196,11 @@ def pending_message_ids(*, older_than_seconds=60):
 
 
 def person_data_erase(person):
-    """Erasure: the messages to a person hold their name and address, so they go."""
+    """Erasure: the messages to a person hold their name and address, so they go: those to
+    their record's address and those to their login's, where it is another."""
     from .selectors import messages_to
 
     messages_to(person).delete()
+    login = getattr(person.user, "email", "")
+    if login:
+        OutboxMessage.objects.filter(to_email__iexact=login).delete()

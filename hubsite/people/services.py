@@ -1,13 +1,18 @@
 """Writes of the core, one function per use case, each in one transaction."""
 
 import logging
+import operator
+from functools import reduce
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
@@ -413,9 +418,27 @@ def person_erase(*, person, erased_by=None, reason=""):
 
 def person_data_erase(person):
     """The core's erasure: the person, their consents and memberships go; their login is
-    closed and stripped of the address."""
+    closed and stripped of the address, and signed out wherever it was signed in. The
+    admin's log of changes forgets them too."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
     user = person.user
     person_id = person.pk
+    # A name alone ("Sam") would match others' entries: the full name, or the addresses.
+    full_name = person.full_name.strip()
+    names = {full_name} if " " in full_name else set()
+    names |= {address for address in (person.email, getattr(user, "email", "")) if address}
+    # The admin's log names what it changed ("Quillon Smith", "q@example.org"): the entries
+    # about the person and their login go; others that name them (a conversation with
+    # them…) stay as a record of the change, without the name.
+    mine = Q(content_type=ContentType.objects.get_for_model(Person), object_id=str(person_id))
+    if user is not None:
+        mine |= Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+    LogEntry.objects.filter(mine).delete()
+    if names:
+        naming = reduce(operator.or_, (Q(object_repr__icontains=name) for name in names))
+        LogEntry.objects.filter(naming).update(object_repr="(erased)")
     person.delete()
     # The history kept copies of the record (name, address, phone), the deletion's included:
     # those rows go too.
@@ -427,3 +450,24 @@ def person_data_erase(person):
         user.set_unusable_password()
         user.save(update_fields=["email", "is_active", "password"])
         user.emailaddress_set.all().delete()
+        _sessions_end(user, names)
+
+
+def _sessions_end(user, addresses):
+    """Delete the sessions signed in as ``user``, and those holding one of their addresses
+    (a sign-in or sign-up half done). Sessions are signed and encoded, so each is decoded;
+    erasure is rare enough for that."""
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore
+    if not hasattr(store, "get_model_class"):  # not kept in the database: nothing to scan
+        return
+    model = store.get_model_class()
+    addresses = [address.lower() for address in addresses if "@" in address]
+    ended = []
+    rows = model.objects.filter(expire_date__gt=timezone.now())
+    for key, data in rows.values_list("session_key", "session_data").iterator():
+        decoded = store().decode(data)
+        text = str(decoded).lower()
+        if decoded.get("_auth_user_id") == str(user.pk) or any(a in text for a in addresses):
+            ended.append(key)
+    model.objects.filter(session_key__in=ended).delete()

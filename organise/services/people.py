@@ -3,8 +3,10 @@
 import operator
 from functools import reduce
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
 
 from hubsite.notify.models import OutboxMessage
 
@@ -33,6 +35,31 @@ def _forget_reply_address(person):
     OutboxMessage.objects.filter(theirs, key__startswith=CALL_KEY_PREFIX).update(reply_to="")
 
 
+def _forget_sender(person):
+    """The copies of the calls they sent said whom they came from ("It comes from Ada
+    Smith: reply to it to reach them."): that sentence goes, as their address did."""
+    user, name = person.user, person.full_name.strip()
+    if user is None or not name:
+        return
+    prefixes = [
+        Q(key__startswith=f"{CALL_KEY_PREFIX}{pk}:")
+        for pk in CallToAction.objects.filter(created_by=user).values_list("pk", flat=True)
+    ]
+    if not prefixes:
+        return
+    copies = OutboxMessage.objects.filter(reduce(operator.or_, prefixes))
+    for field in ("body_text", "body_html"):
+        copies.filter(**{f"{field}__contains": name}).update(
+            **{
+                field: Replace(
+                    Replace(field, Value(f" It comes from {name}: reply to it to reach them.")),
+                    Value(name),  # should the words around it change one day
+                    Value(settings.HUB_NAME),
+                )
+            }
+        )
+
+
 @transaction.atomic
 def person_data_erase(person):
     """The person's membership goes with its contributions and the join applications under
@@ -56,3 +83,4 @@ def person_data_erase(person):
     _forget_messages(*(f"organise:proposal:{pk}:" for pk in proposals.values_list("pk", flat=True)))
     proposals.update(proposed_by=None)
     _forget_reply_address(person)
+    _forget_sender(person)
