@@ -7,6 +7,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Data protection"
 
     def ready(self):
+        from hubsite.notify.registry import register_send_check
         from hubsite.people.registry import register_personal_data
 
         from . import selectors, services
@@ -17,3 +18,5 @@ class PrivacyConfig(AppConfig):
             export=selectors.data_requests_export,
             erase=services.data_requests_forget_person,
         )
+        # A reminder about a request closed meanwhile is not sent.
+        register_send_check(services.REMINDER_KEY_PREFIX, services.reminder_still_wanted)

@@ -1,4 +1,5 @@
-"""Celery tasks of the data-protection app: thin wrappers over its services."""
+"""Celery tasks of the data-protection app: thin wrappers over its services, safe to run
+twice."""
 
 from celery import shared_task
 
@@ -10,3 +11,11 @@ def retention_apply():
     """Nightly: anonymise or delete what has passed its retention period (idempotent)."""
     run = services.retention_run()
     return run.results
+
+
+@shared_task
+def data_requests_remind():
+    """Daily: remind staff of the requests whose deadline is a week or a day away, or past.
+    Each reminder's outbox key names the request, its due date, the stage and the recipient,
+    so a second run writes nothing. Returns how many emails this run wrote."""
+    return services.data_requests_remind()

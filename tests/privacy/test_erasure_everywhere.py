@@ -408,11 +408,6 @@ def test_erasure_keeps_the_figures_the_hub_counts(seed):
     assert figures(seed) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="privacy.services.data_requests_forget_person keeps the outcome staff wrote, "
-    "which may name the person: it should empty it too.",
-)
 def test_a_request_closed_with_words_naming_the_person_forgets_them(seed):
     request = DataRequest.objects.get(person=seed["person"])
     data_request_update(
