@@ -158,7 +158,11 @@ class Rsvp(models.Model):
         NO_SHOW = "no_show", "Did not come"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="rsvps")
+    # Empty once the person is erased, or the retention period of a past event's answers has
+    # passed: the answer stays as a count (places taken, who came) without anyone in it.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="rsvps"
+    )
     status = models.CharField(max_length=10, choices=Status.choices)
     # The waiting list's order: when they asked (again, after a cancellation).
     responded_at = models.DateTimeField(default=timezone.now)
@@ -179,7 +183,7 @@ class Rsvp(models.Model):
         indexes = [models.Index(fields=["event", "status", "responded_at"], name="rsvp_queue_idx")]
 
     def __str__(self):
-        return f"{self.person} for {self.event}: {self.get_status_display()}"
+        return f"{self.person or 'Someone'} for {self.event}: {self.get_status_display()}"
 
 
 # Volunteering ---------------------------------------------------------------------------

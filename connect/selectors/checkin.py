@@ -12,7 +12,11 @@ MAX_SEARCH_WORDS = 5
 def checkin_list(event, *, search=""):
     """Everyone with a place at ``event`` (walk-ins included), with their person, by name.
     ``search`` keeps those whose name or email holds every word of it."""
-    rsvps = Rsvp.objects.filter(event=event, status=Rsvp.Status.CONFIRMED).select_related("person")
+    rsvps = (
+        Rsvp.objects.filter(event=event, status=Rsvp.Status.CONFIRMED)
+        .exclude(person=None)  # answers kept only as counts
+        .select_related("person")
+    )
     for word in search.split()[:MAX_SEARCH_WORDS]:
         rsvps = rsvps.filter(
             Q(person__first_name__icontains=word)

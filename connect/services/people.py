@@ -9,8 +9,9 @@ from . import rsvps
 
 
 def person_data_erase(person):
-    """A person's answers, attendance, offers, shifts and requests go. A place they held at
-    an event still to come is given to the first in line first."""
+    """A person's offers, shifts and requests go, and their answers to events still to come
+    (a place they held is given to the first in line first). Their answers to events now over
+    stay without them, so each event's count of places and of who came is unchanged."""
     upcoming = Rsvp.objects.filter(
         person=person, status=Rsvp.Status.CONFIRMED, event__ends_at__gt=timezone.now()
     )
@@ -19,7 +20,11 @@ def person_data_erase(person):
     # What organisers were told about their requests named them: those emails go too.
     for pk in JoinRequest.objects.filter(person=person).values_list("pk", flat=True):
         OutboxMessage.objects.filter(key__startswith=f"connect:join:{pk}:").delete()
-    Rsvp.objects.filter(person=person).delete()
+    # Answers to events now over stay as anonymous counts (places taken, who came); those to
+    # events still to come go.
+    answers = Rsvp.objects.filter(person=person)
+    answers.filter(event__ends_at__lte=timezone.now()).update(person=None)
+    answers.delete()
     ShiftSignup.objects.filter(person=person).delete()
     VolunteerOffer.objects.filter(person=person).delete()
     JoinRequest.objects.filter(person=person).delete()

@@ -7,16 +7,15 @@ from ..models import Rsvp
 
 DESCRIPTION = (
     "The answers to an event (places, waiting list, cancellations) and who came or checked "
-    "in are deleted this many months after the event ended, with the emails about them. The "
-    "event itself stays, with its date, place and details."
+    "in lose the person this many months after the event ended, and the emails about them "
+    "go. The event stays, with its date, place, details and its counts of places and of who "
+    "came."
 )
 
 
 def event_answers_retain(cutoff):
-    """Delete the RSVPs of events that ended before ``cutoff`` and their emails; returns how
-    many RSVPs went. An RSVP must name its person, so it cannot stay without them: the
-    counts of those past events go with the rows."""
-    due = Rsvp.objects.filter(event__ends_at__lt=cutoff)
+    """Take the person off the RSVPs of events that ended before ``cutoff``, and delete the
+    emails about them; returns how many RSVPs changed. The rows stay, as counts."""
+    due = Rsvp.objects.filter(event__ends_at__lt=cutoff, person__isnull=False)
     messages_keyed("connect:rsvp:", due).delete()
-    count, _ = due.delete()
-    return count
+    return due.update(person=None)

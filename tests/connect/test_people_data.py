@@ -69,12 +69,17 @@ def test_erasure_removes_it_all_and_gives_their_place_to_the_next_in_line(busy_p
     upcoming.capacity = 1
     upcoming.save()
     waiting = RsvpFactory(event=upcoming, status=Rsvp.Status.WAITING)
+    person_id = busy_person.pk
     people_services.person_erase(person=busy_person)
     assert not Person.objects.filter(last_name="Bee").exists()
     for model in (Rsvp, ShiftSignup, VolunteerOffer, JoinRequest):
-        assert not model.objects.filter(person_id=busy_person.pk).exists()
+        assert not model.objects.filter(person_id=person_id).exists()
     waiting.refresh_from_db()
     assert waiting.status == Rsvp.Status.CONFIRMED
+    # Their answer to the past event stays as a count, without them; the coming one went.
+    assert list(Rsvp.objects.filter(person=None).values_list("event__title", "attendance")) == [
+        ("Spring clean", Rsvp.Attendance.ATTENDED)
+    ]
 
 
 def test_the_dashboard_shows_connect_figures_to_staff(staff_client, busy_person):
