@@ -419,11 +419,6 @@ def test_a_request_closed_with_words_naming_the_person_forgets_them(seed):
     assert not markers_found()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An RSVP cannot outlive its person (Rsvp.person is not nullable): the attended "
-    "count of a past event drops when someone who came is erased.",
-)
 def test_erasure_keeps_who_came_to_past_events(seed):
     before = attendance(seed)
     assert before["arrived"] == 1
