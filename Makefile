@@ -12,7 +12,7 @@ DEPLOY_ENV := DEBUG=0 ALLOWED_HOSTS=hub.example.org EMAIL_HOST=smtp.example.org 
 	SECRET_KEY=deploy-check-0f9b8c7d6e5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d
 
 .PHONY: run test install uv python-deps assets migrate seed check lint format worker web clean \
-	bench bench-data
+	bench bench-data loadtest
 
 run: install migrate seed
 	@echo "Starting the hub on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops both)."
@@ -82,3 +82,9 @@ bench: install
 
 bench-data: python-deps
 	$(PY) -m bench.run --scale $(SCALE) --seed-only
+
+# The load test (README.md, "Load test"): 50 users for 5 minutes against gunicorn on PostgreSQL
+# (a database of its own, hub_load) and Redis (database 9), on loopback; fails on any error.
+# LOADTEST_USERS and LOADTEST_TIME change the crowd and how long it stays.
+loadtest: install
+	$(PY) -m loadtest.run
