@@ -9,9 +9,8 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from hubsite.forms import show_service_errors
 
 from . import selectors, services
+from .export import person_zip
 from .filters import PersonFilter
 from .forms import (
     AddToGroupForm,
@@ -211,15 +211,10 @@ def person_add_to_group(request, pk):
 @role_required(*STAFF)
 def person_export(request, pk):
     """Everything the hub holds about a person, from every app's provider (subject access),
-    as a JSON download for staff."""
+    as a zip for staff to give them: the data as JSON, a page to read and a note."""
     person = get_object_or_404(selectors.person_list(), pk=pk)
-    data = {
-        "exported_at": timezone.now().isoformat(),
-        "hub": settings.HUB_NAME,
-        "holdings": services.personal_data_export(person=person, viewer=request.user),
-    }
-    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+    response = HttpResponse(person_zip(person, request.user), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.zip"'
     return response
 
 

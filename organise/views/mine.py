@@ -1,6 +1,7 @@
-"""A signed-in person's own pages: their membership (renew, change its kind, leave), their
-profile, and how the hub may contact them. Each page reads and writes only the viewer's own
-person; an account without one gets a page that says so."""
+"""A signed-in person's own pages: their membership (renew, change its kind, leave) and their
+profile (how the hub may contact them is chosen on their data page, privacy:mine). Each page
+reads and writes only the viewer's own person; an account without one gets a page that says
+so."""
 
 from functools import wraps
 
@@ -18,10 +19,9 @@ from hubsite.people.rules import EVERYONE_SIGNED_IN, role_required
 from hubsite.people.services import person_update
 
 from ..forms.join import contribution_text, term_text
-from ..forms.mine import PreferencesForm, ProfileForm, RenewForm, TypeChangeForm
+from ..forms.mine import ProfileForm, RenewForm, TypeChangeForm
 from ..models import Membership
 from ..selectors import mine as selectors
-from ..services import joining as services
 from ..services import membership as membership_services
 
 
@@ -210,32 +210,10 @@ def profile(request, person):
 
 
 @role_required(*EVERYONE_SIGNED_IN)
-@own_page
-def preferences(request, person):
-    """How the hub may contact the person. Saving records only the answers that changed."""
-    form = PreferencesForm(_posted(request), current=selectors.contact_preferences(person))
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.contact_preferences_update(
-                person=person, choices=form.choices(), recorded_by=request.user
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            message = "Your choices are saved." if saved else "Nothing had changed."
-            if not request.htmx:
-                messages.success(request, message)
-                return redirect("organise:my_preferences")
-            # The form again, with the dates of the answers just given.
-            form = PreferencesForm(current=selectors.contact_preferences(person))
-            context = {"form": form, "saved_message": message}
-            return render(request, "organise/mine/preferences.html#preferences-form", context)
-    template = "organise/mine/preferences.html"
-    if request.htmx:
-        template += "#preferences-form"
-    status = 400 if form.is_bound else 200
-    return render(request, template, {"person": person, "form": form}, status=status)
+def preferences(request):
+    """How the hub may contact a person is one of their consents, all chosen on one page:
+    their data page, where every change is dated and kept."""
+    return redirect("privacy:mine")
 
 
 urlpatterns = [

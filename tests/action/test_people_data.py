@@ -1,7 +1,9 @@
 """What Action contributes to the core about a person and the hub: timeline, data export,
 erasure and dashboard figures."""
 
+import io
 import json
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -45,7 +47,8 @@ def test_the_timeline_holds_signatures_actions_stories_and_activities(staff_clie
 
 def test_the_export_holds_everything_action_knows(staff_client, campaigner):
     response = staff_client.get(reverse("people:person_export", args=[campaigner.pk]))
-    data = json.loads(response.content)["holdings"]["action"]["data"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    data = json.loads(archive.read("data.json"))["holdings"]["action"]["data"]
     assert data["campaigns_signed"][0]["comment"] == "My mum is stuck"
     assert data["actions_taken"][0]["note"] == "Sent"
     assert data["stories"][0]["title"] == "Ninth floor"

@@ -2,7 +2,9 @@
 erasure, dashboard figures, what waits on the signed-in person, and offers of time."""
 
 import datetime
+import io
 import json
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -56,7 +58,8 @@ def test_the_persons_timeline_holds_their_events_volunteering_and_requests(
 
 def test_the_export_holds_everything_connect_knows(staff_client, busy_person):
     response = staff_client.get(reverse("people:person_export", args=[busy_person.pk]))
-    data = json.loads(response.content)["holdings"]["connect"]["data"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    data = json.loads(archive.read("data.json"))["holdings"]["connect"]["data"]
     assert {row["event"] for row in data["events"]} == {"Spring clean", "Summer fair"}
     assert data["events"][0]["attendance"] == "Came"
     assert data["volunteering_offers"][0]["what"] == "Gardening on Saturdays"

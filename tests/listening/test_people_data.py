@@ -1,7 +1,9 @@
 """What Listening contributes to the core about a person: their timeline, their data export
 and their erasure."""
 
+import io
 import json
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -31,7 +33,8 @@ def test_the_staff_export_holds_the_conversations_and_their_sensitive_notes(
     person = PersonFactory()
     ConversationFactory(person=person, sensitive_notes="Bereaved last month.")
     response = staff_client.get(reverse("people:person_export", args=[person.pk]))
-    data = json.loads(response.content)["holdings"]["listening"]["data"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    data = json.loads(archive.read("data.json"))["holdings"]["listening"]["data"]
     assert data[0]["concerns"] == "The bus to the hospital stopped running."
     assert data[0]["sensitive_notes"] == "Bereaved last month."
 

@@ -1,5 +1,6 @@
-"""A member's own pages: their membership (renew, change its kind, leave), their profile and
-how the hub may contact them; only ever their own, and only when signed in."""
+"""A member's own pages: their membership (renew, change its kind, leave) and their profile;
+how the hub may contact them is chosen on their data page (tests/privacy/test_mine.py). Only
+ever their own, and only when signed in."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from organise.models import Contribution, Membership, MembershipEvent
 from organise.services.membership import add_months
 from tests.conftest import make_user
 from tests.organise.factories import MembershipFactory, MembershipTypeFactory
-from tests.people.factories import ConsentFactory, LocalityFactory, TagFactory
+from tests.people.factories import LocalityFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,8 @@ KIND = reverse("organise:my_membership_kind")
 LEAVE = reverse("organise:my_membership_leave")
 PROFILE = reverse("organise:my_profile")
 PREFERENCES = reverse("organise:my_preferences")
-ALL_PAGES = [MINE, RENEW, KIND, LEAVE, PROFILE, PREFERENCES]
+OWN_PAGES = [MINE, RENEW, KIND, LEAVE, PROFILE]
+ALL_PAGES = [*OWN_PAGES, PREFERENCES]
 
 
 @pytest.fixture
@@ -65,11 +67,11 @@ def test_everyone_signed_in_sees_their_own_pages(role, settings):
     settings.STAFF_MFA_REQUIRED = False
     client = Client()
     client.force_login(make_user(role))
-    for url in [MINE, PROFILE, PREFERENCES]:
+    for url in [MINE, PROFILE]:
         assert client.get(url).status_code == 200, url
 
 
-@pytest.mark.parametrize("url", ALL_PAGES)
+@pytest.mark.parametrize("url", OWN_PAGES)
 def test_an_account_without_a_person_gets_a_clear_page(url):
     user = User.objects.create_user(email="first-admin@example.test", password="x")
     client = Client()
@@ -355,62 +357,9 @@ def test_the_profile_costs_the_same_queries_with_few_and_many_choices(member_cli
 # Preferences ----------------------------------------------------------------------------
 
 
-def test_preferences_show_what_holds_now_and_since_when(member_client, member_user):
-    person = member_user.person
-    ConsentFactory(person=person, purpose="contact_email", given=True, method="paper")
-    form = member_client.get(PREFERENCES).context["form"]
-    assert form["contact_email"].value() is True
-    assert form["contact_sms"].value() is False
-    assert "Yes since" in form.fields["contact_email"].help_text
-    assert "paper form" in form.fields["contact_email"].help_text
-    assert "not told us yet" in form.fields["contact_post"].help_text
-
-
-def test_preferences_say_membership_emails_come_even_with_email_off(member_client):
-    content = member_client.get(PREFERENCES).content.decode()
-    assert "Even with Email unticked, we still email you about the membership you hold" in content
-    assert "a reminder before it is due for renewal, and a notice if it lapses" in content
-
-
-def test_saving_preferences_records_only_what_changed(member_client, member_user):
-    person = member_user.person
-    ConsentFactory(person=person, purpose="contact_email", given=True)
-    response = member_client.post(PREFERENCES, {"contact_email": "on", "contact_sms": "on"})
-    assert response.status_code == 302
-    new = Consent.objects.exclude(method="verbal").get()
-    assert (new.purpose, new.given, new.method, new.recorded_by) == (
-        "contact_sms",
-        True,
-        "online",
-        member_user,
-    )
-    member_client.post(PREFERENCES, {})  # untick all
-    rows = Consent.objects.filter(person=person, method="online", given=False)
-    assert set(rows.values_list("purpose", flat=True)) == {"contact_email", "contact_sms"}
-    assert Consent.objects.count() == 4  # phone and post were never given: nothing written
-    member_client.post(PREFERENCES, {})  # saving again without a change writes nothing
-    assert Consent.objects.count() == 4
-    form = member_client.get(PREFERENCES).context["form"]
-    assert not any(form[purpose].value() for purpose in form.fields)
-
-
-def test_preferences_save_with_htmx_and_answer_with_the_form(member_client, member_user):
-    response = member_client.post(
-        PREFERENCES, {"contact_post": "on"}, headers={"HX-Request": "true"}
-    )
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert content.lstrip().startswith("<form") and "<html" not in content
-    assert "Your choices are saved." in content
-    assert Consent.objects.get(person=member_user.person).purpose == "contact_post"
-
-
-def test_preferences_cost_the_same_queries_with_a_long_history(member_client, member_user):
-    few = queries(member_client, PREFERENCES)
-    for n in range(40):
-        ConsentFactory(
-            person=member_user.person,
-            purpose=["contact_email", "contact_sms", "show_name"][n % 3],
-            given=n % 2 == 0,
-        )
-    assert queries(member_client, PREFERENCES) == few
+def test_preferences_lead_to_the_one_page_for_every_consent(member_client):
+    for method in (member_client.get, member_client.post):
+        response = method(PREFERENCES, {"contact_email": "on"})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("privacy:mine")
+    assert not Consent.objects.exists()

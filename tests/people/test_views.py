@@ -1,7 +1,10 @@
 """The core's staff screens as a user sees them: people, consent, invitations, roles, groups,
 localities and communities of interest, and who may open them."""
 
+import io
+import json
 import re
+import zipfile
 
 import factory
 import pytest
@@ -1591,8 +1594,9 @@ def test_staff_download_everything_the_hub_holds_about_a_person(staff_client):
     person = PersonFactory(first_name="Nadia", email="nadia@example.test")
     response = staff_client.get(reverse("people:person_export", args=[person.pk]))
     assert response.status_code == 200
-    assert response["Content-Disposition"] == f'attachment; filename="person-{person.pk}.json"'
-    holdings = response.json()["holdings"]
+    assert response["Content-Disposition"] == f'attachment; filename="person-{person.pk}.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    holdings = json.loads(archive.read("data.json"))["holdings"]
     assert holdings["people"]["data"]["person"]["email"] == "nadia@example.test"
     assert "notify" in holdings
 
