@@ -4,24 +4,13 @@ of membership they hold."""
 import re
 
 from django import forms
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from hubsite.forms import IdChoiceField, IdsChoiceField
-from hubsite.people.models import Consent, Locality, Tag
+from hubsite.people.models import Locality, Tag
 
-from ..selectors.mine import CONTACT_PURPOSES
 from .join import MembershipTypeField, clean_postcode
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{6,}$")
-
-# How each way of contact reads on the preferences page.
-CONTACT_LABELS = {
-    Consent.Purpose.CONTACT_EMAIL: "Email",
-    Consent.Purpose.CONTACT_SMS: "Text messages",
-    Consent.Purpose.CONTACT_PHONE: "Phone calls",
-    Consent.Purpose.CONTACT_POST: "Letters by post",
-}
 
 
 class ProfileForm(forms.Form):
@@ -100,35 +89,6 @@ class ProfileForm(forms.Form):
 
     def clean_accessibility_needs(self):
         return self.cleaned_data.get("accessibility_needs", "").strip()
-
-
-class PreferencesForm(forms.Form):
-    """One box per way of contact, ticked where the person's consent holds now; the help
-    under each says when they last said so."""
-
-    def __init__(self, *args, current, **kwargs):
-        super().__init__(*args, **kwargs)
-        for purpose in CONTACT_PURPOSES:
-            consent = current.get(purpose)
-            self.fields[purpose] = forms.BooleanField(
-                label=CONTACT_LABELS[purpose],
-                required=False,
-                initial=bool(consent and consent.given),
-                help_text=_said(consent),
-            )
-
-    def choices(self):
-        return {purpose: self.cleaned_data[purpose] for purpose in CONTACT_PURPOSES}
-
-
-def _said(consent):
-    if consent is None:
-        return "You have not told us yet, so we do not."
-    when = date_format(timezone.localtime(consent.recorded_at), "j F Y")
-    how = consent.get_method_display().lower()
-    if consent.given:
-        return f"Yes since {when} ({how})."
-    return f"No since {when} ({how})."
 
 
 class TypeChangeForm(forms.Form):

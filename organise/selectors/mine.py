@@ -1,22 +1,14 @@
 """Read queries of joining the hub and of a member's own pages: their person, membership,
 contributions and communication preferences, each in a fixed number of queries."""
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from hubsite.people.models import Consent, Person, User
+from hubsite.people.models import Person, User
 
 from ..models import Contribution, Membership, MembershipType
 from ..services.membership import RENEW_MONTHS_AHEAD, add_months
-
-# The ways the hub may contact a person, each a consent they give or withdraw themselves.
-CONTACT_PURPOSES = (
-    Consent.Purpose.CONTACT_EMAIL,
-    Consent.Purpose.CONTACT_SMS,
-    Consent.Purpose.CONTACT_PHONE,
-    Consent.Purpose.CONTACT_POST,
-)
 
 
 def types_open_to_join():
@@ -68,16 +60,3 @@ def renewal_open(membership, today=None):
     return membership.status == Membership.Status.ACTIVE and membership.renews_on <= add_months(
         today, RENEW_MONTHS_AHEAD
     )
-
-
-def contact_preferences(person):
-    """The statement that holds now for each way of contact (None where never asked), by
-    purpose, in one query."""
-    latest = Consent.objects.filter(person=person, purpose=OuterRef("purpose")).order_by(
-        "-recorded_at", "-id"
-    )
-    rows = Consent.objects.filter(
-        person=person, purpose__in=CONTACT_PURPOSES, pk=Subquery(latest.values("pk")[:1])
-    )
-    found = {consent.purpose: consent for consent in rows}
-    return {purpose: found.get(purpose) for purpose in CONTACT_PURPOSES}

@@ -33,7 +33,7 @@ from hubsite.people.services import (
 )
 
 from ..models import JoinApplication, Membership, MembershipType
-from ..selectors.mine import CONTACT_PURPOSES, account_for, contact_preferences
+from ..selectors.mine import account_for
 from .membership import membership_start
 
 CONFIRM_SALT = "organise.join-confirm"
@@ -377,37 +377,6 @@ def membership_join(*, person, type, consent_contact=False, recorded_by=None, to
     if consent_contact:
         _consent_to_contact(person, "When joining the hub", recorded_by=recorded_by)
     return membership_start(person=person, type=type, today=today)
-
-
-@transaction.atomic
-def contact_preferences_update(*, person, choices, recorded_by=None):
-    """Record the person's choices of how the hub may contact them: one Consent row for each
-    purpose whose answer changed, none for the others, so the history stays honest.
-    ``choices`` maps contact purposes to True (yes) or False (no). Returns the new rows."""
-    unknown = set(choices) - set(CONTACT_PURPOSES)
-    if unknown:
-        raise ValidationError("Choose among the ways the hub can contact you.")
-    # One save at a time per person: two at once must not both record the same change.
-    Person.objects.select_for_update().filter(pk=person.pk).first()
-    current = contact_preferences(person)
-    recorded = []
-    for purpose in CONTACT_PURPOSES:
-        if purpose not in choices:
-            continue
-        now = current[purpose]
-        if bool(choices[purpose]) == (now is not None and now.given):
-            continue
-        recorded.append(
-            consent_record(
-                person=person,
-                purpose=purpose,
-                given=bool(choices[purpose]),
-                method=Consent.Method.ONLINE,
-                recorded_by=recorded_by,
-                note="Own communication preferences",
-            )
-        )
-    return recorded
 
 
 # An application never confirmed is kept only as long as its link could be used, and a little

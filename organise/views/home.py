@@ -11,7 +11,7 @@ from hubsite.people.rules import EVERYONE_SIGNED_IN, STAFF, STAFF_AND_ORGANISERS
 OFFERS = [
     Offer("Your membership", "organise:my_membership", EVERYONE_SIGNED_IN),
     Offer("Your profile", "organise:my_profile", EVERYONE_SIGNED_IN),
-    Offer("How the hub may contact you", "organise:my_preferences", EVERYONE_SIGNED_IN),
+    Offer("Your data and how the hub may contact you", "privacy:mine", EVERYONE_SIGNED_IN),
     Offer("Meetings and decisions", "organise:meeting_list", EVERYONE_SIGNED_IN),
     Offer("Decisions to see through", "organise:decision_list", EVERYONE_SIGNED_IN),
     Offer("Propose a group", "organise:proposal_create", EVERYONE_SIGNED_IN),
