@@ -404,3 +404,14 @@ def test_a_closed_request_cannot_be_changed(staff_client):
     assert AuditEntry.objects.count() == before
     page = staff_client.get(reverse("privacy:request_detail", args=[data_request.pk]))
     assert "Close the request" not in page.content.decode()
+
+
+def test_the_person_page_leads_staff_to_log_a_request_for_them_already_chosen(staff_client):
+    from tests.people.factories import PersonFactory
+
+    resident = PersonFactory(first_name="Oona", last_name="Lark")
+    page = staff_client.get(reverse("people:person_detail", args=[resident.pk])).content.decode()
+    link = f"{reverse('privacy:request_create')}?person={resident.pk}"
+    assert link in page
+    form = staff_client.get(link).content.decode()
+    assert "Oona Lark" in form
