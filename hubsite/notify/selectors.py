@@ -1,5 +1,7 @@
 """Read queries of the outbox."""
 
+import re
+
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, StrIndex, Substr
 
@@ -15,12 +17,24 @@ def messages_to(person):
     return (messages | by_address) if by_address is not None else messages
 
 
+# A link in an email: it may carry a token that acts for the person (sign in, reset a
+# password, answer, unsubscribe), so a copy of the email never holds it.
+LINK = re.compile(r"https?://\S+")
+
+
+def without_links(text):
+    return LINK.sub("[link removed]", text)
+
+
 def person_data_export(person, viewer=None):
+    """The emails written to the person, as they read them, with their links removed (a
+    link may still act for the person: whoever holds the export must not be able to use
+    it)."""
     return [
         {
             "subject": message.subject,
             "to": message.to_email,
-            "body": message.body_text,
+            "body": without_links(message.body_text),
             "status": message.get_status_display(),
             "created_at": message.created_at.isoformat(),
             "sent_at": message.sent_at.isoformat() if message.sent_at else None,

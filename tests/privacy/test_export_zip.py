@@ -117,3 +117,18 @@ def test_a_download_for_no_one_is_not_audited_but_one_for_a_viewer_is(member_use
     assert not AuditEntry.objects.exists()
     person_zip(member_user.person, member_user)
     assert AuditEntry.objects.get().action == AuditEntry.Action.DOWNLOADED_OWN
+
+
+def test_the_zip_holds_the_emails_without_links_that_act_for_the_person(
+    client, staff_client, member_user
+):
+    """A password reset's link in a staff export would let staff into the person's account;
+    the copy keeps the words and drops every link."""
+    client.post(reverse("account_reset_password"), {"email": member_user.email})
+    response = staff_client.get(reverse("people:person_export", args=[member_user.person.pk]))
+    files = unzip(response.content)
+    emails = json.loads(files["data.json"])["holdings"]["notify"]["data"]
+    assert emails, "the reset email is part of what the hub holds"
+    assert all("/accounts/password/reset/key/" not in email["body"] for email in emails)
+    assert any("[link removed]" in email["body"] for email in emails)
+    assert "/accounts/password/reset/key/" not in files["index.html"]
