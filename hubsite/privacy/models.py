@@ -42,11 +42,13 @@ class AuditEntry(models.Model):
         RETENTION_RUN = "retention_run", "Applied the retention periods"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # An account named here is never deleted (the entry cannot change): it is closed instead,
+    # as erasure does.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         help_text="Who did it (empty for the hub's own scheduled tasks).",
     )

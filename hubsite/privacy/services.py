@@ -64,11 +64,17 @@ def months_before(moment, months):
     return moment.replace(year=year, month=month + 1, day=day)
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later, clamped to the month's last day."""
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def due_date(received_on: date, *, extended: bool) -> date:
-    due = add_one_month(received_on)
-    if extended:
-        due = add_one_month(add_one_month(due))
-    return due
+    """One calendar month after receipt; three when extended (counted from receipt in one
+    step, so month ends never shorten it)."""
+    return add_months(received_on, 3 if extended else 1)
 
 
 def _text(value):
@@ -191,6 +197,12 @@ def data_request_extend(*, request, updated_by, reason):
         raise ValidationError("This request is closed; log a new one if the person asks again.")
     if locked.extended:
         raise ValidationError("The deadline was already extended; it cannot be extended again.")
+    if timezone.localdate() > add_one_month(locked.received_on):
+        # UK GDPR: the person must be told of an extension within the first month.
+        raise ValidationError(
+            "The first month since the request came in has passed; its deadline can no longer "
+            "be extended."
+        )
     note = f"Deadline extended on {timezone.localdate().isoformat()}: {reason}"
     locked.details = f"{locked.details}\n\n{note}" if locked.details else note
     locked.save(update_fields=["details"])

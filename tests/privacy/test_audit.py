@@ -142,12 +142,28 @@ def test_a_page_costs_the_same_queries_for_5_and_60_entries(staff_client, staff_
     assert queries() == few
 
 
-def test_no_screen_changes_or_removes_an_entry(staff_client):
+def test_the_admin_neither_changes_nor_removes_an_entry(staff_user):
+    staff_user.is_staff = staff_user.is_superuser = True
+    staff_user.save()
+    admin = Client()
+    admin.force_login(staff_user)
     entry = record(detail="as it was")
-    staff_client.post(AUDIT, {"detail": "changed"})
+    change = reverse("admin:privacy_auditentry_change", args=[entry.pk])
+    delete = reverse("admin:privacy_auditentry_delete", args=[entry.pk])
+    assert admin.post(change, {"detail": "changed"}).status_code == 403
+    assert admin.post(delete, {"post": "yes"}).status_code == 403
     entry.refresh_from_db()
     assert entry.detail == "as it was"
     assert AuditEntry.objects.count() == 1
+
+
+def test_an_account_named_in_the_log_is_closed_never_deleted(staff_user):
+    from django.db.models import ProtectedError
+
+    record(actor=staff_user)
+    with pytest.raises(ProtectedError):
+        staff_user.delete()
+    assert AuditEntry.objects.get().actor == staff_user
 
 
 def test_the_admin_shows_the_records_read_only():

@@ -159,7 +159,8 @@ def test_a_request_is_due_one_calendar_month_after_it_was_received(received, due
 
 
 def test_an_extended_request_is_due_three_months_after_receipt():
-    assert services.due_date(date(2026, 1, 31), extended=True) == date(2026, 4, 28)
+    assert services.due_date(date(2026, 1, 31), extended=True) == date(2026, 4, 30)
+    assert services.due_date(date(2026, 11, 30), extended=True) == date(2027, 2, 28)
     assert services.due_date(date(2026, 5, 10), extended=True) == date(2026, 8, 10)
 
 

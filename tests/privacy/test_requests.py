@@ -319,6 +319,37 @@ def test_extending_adds_two_months_and_keeps_the_reason(staff_client, staff_user
     assert "Once more" not in data_request.details
 
 
+def test_a_deadline_is_no_longer_extended_once_the_first_month_has_passed(staff_client):
+    data_request = log_request(received_on=timezone.localdate() - 40 * DAY)
+    response = staff_client.post(
+        reverse("privacy:request_extend", args=[data_request.pk]),
+        {"extend-reason": "Late, and now wanting more time"},
+    )
+    assert response.status_code == 400
+    assert "can no longer be extended" in response.content.decode()
+    data_request.refresh_from_db()
+    assert not data_request.extended
+    assert data_request.due_on < timezone.localdate()
+
+
+def test_a_search_with_a_nul_character_finds_no_one_rather_than_failing(staff_client):
+    response = staff_client.get(reverse("privacy:request_create"), {"q": "ab\x00cd"})
+    assert response.status_code == 200
+
+
+def test_searching_keeps_the_person_chosen_from_their_page(staff_client):
+    from tests.people.factories import PersonFactory
+
+    chosen = PersonFactory(first_name="Oona", last_name="Lark")
+    PersonFactory(first_name="Otto", last_name="Lamb")
+    response = staff_client.get(
+        reverse("privacy:request_create"), {"person": chosen.pk, "q": "Otto"}
+    )
+    page = response.content.decode()
+    assert f'name="person" value="{chosen.pk}" checked' in page
+    assert "Otto Lamb" in page
+
+
 def test_extending_needs_a_reason(staff_client):
     data_request = log_request()
     response = staff_client.post(

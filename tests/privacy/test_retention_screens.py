@@ -102,6 +102,13 @@ def test_staff_set_and_clear_a_period_and_each_change_is_audited(staff_client, s
     assert AuditEntry.objects.filter(action=AuditEntry.Action.RETENTION_CHANGED).count() == 3
 
 
+def test_use_the_default_works_whatever_the_months_box_holds(staff_client):
+    staff_client.post(RETENTION, {"kind": "test.notes", "months": "12"})
+    response = staff_client.post(RETENTION, {"kind": "test.notes", "months": "abc", "default": "1"})
+    assert response.status_code == 302
+    assert services.retention_months("test.notes") == 24
+
+
 def test_saving_the_same_period_again_adds_no_audit_entry(staff_client):
     staff_client.post(RETENTION, {"kind": "test.notes", "months": "24"})
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.RETENTION_CHANGED).exists()

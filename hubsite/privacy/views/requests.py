@@ -78,7 +78,7 @@ def request_list(request):
 @role_required(*STAFF)
 def request_create(request):
     """Log a request. ``?person=<id>`` comes chosen, from a link on the person's page."""
-    text = request.GET.get("q", "")[:100]
+    text = request.GET.get("q", "")[:100].replace("\x00", "")
     if request.method == "POST":
         form = DataRequestForm(request.POST)
         if form.is_valid():

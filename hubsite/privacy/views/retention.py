@@ -49,7 +49,11 @@ def retention(request):
     kinds = retention_kinds()
     kind = request.POST.get("kind", "")
     index = next((n for n, k in enumerate(selectors.retention_settings()) if k.kind == kind), 0)
-    form = RetentionForm(request.POST, kinds=kinds, auto_id=f"retention-{index}-%s")
+    data = request.POST
+    if "default" in data:  # back to the default: the months typed do not matter
+        data = data.copy()
+        data["months"] = ""
+    form = RetentionForm(data, kinds=kinds, auto_id=f"retention-{index}-%s")
     if form.is_valid():
         kind = form.cleaned_data["kind"]
         label = kinds[kind].label
