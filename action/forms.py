@@ -3,6 +3,7 @@ they own and their errors land on the same fields. Each part keeps its block."""
 
 from django import forms
 
+from hubsite.forms import IdChoiceField, IdsChoiceField
 from hubsite.people.models import Group, Locality, Person
 
 from .models import Activity, Ask, Campaign, Story
@@ -36,6 +37,9 @@ class CampaignForm(forms.ModelForm):
             "partners": forms.CheckboxSelectMultiple,
             "endorsements": forms.CheckboxSelectMultiple,
         }
+        field_classes = dict.fromkeys(
+            ["groups", "themes", "partners", "endorsements"], IdsChoiceField
+        )
 
     def __init__(self, *args, groups, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +61,7 @@ class SignupForm(forms.Form):
     postcode = forms.CharField(
         max_length=10, required=False, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
     )
-    locality = forms.ModelChoiceField(
+    locality = IdChoiceField(
         queryset=Locality.objects.order_by("name"),
         required=False,
         empty_label="Choose if you like",
@@ -139,6 +143,7 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["name", "kind", "need", "description", "locality", "group", "support"]
+        field_classes = {"locality": IdChoiceField, "group": IdChoiceField}
         labels = {
             "name": "What it is called",
             "kind": "What kind of thing it is",
@@ -207,7 +212,7 @@ class ActivityStageForm(forms.Form):
 class ActivityPersonForm(forms.Form):
     """The person to add to an activity or take off it, by their id."""
 
-    person = forms.ModelChoiceField(
+    person = IdChoiceField(
         queryset=Person.objects.all(),
         widget=forms.HiddenInput,
         error_messages={
@@ -267,7 +272,7 @@ class ActionsLinkForm(forms.Form):
 
 
 class SolidarityInviteForm(forms.Form):
-    to_campaign = forms.ModelChoiceField(
+    to_campaign = IdChoiceField(
         queryset=Campaign.objects.none(),
         label="Invite them to sign",
         empty_label="Choose a campaign",
@@ -287,7 +292,9 @@ class SolidarityInviteForm(forms.Form):
 
 
 class PhotoField(forms.ImageField):
-    """An image checked for its size before Pillow reads it, and for a type the hub shows."""
+    """An image checked for its size before Pillow reads it, then decoded whole (a file cut
+    short, forged or a pixel bomb is refused) and of a type the hub shows; the service
+    re-encodes it without its metadata before it is stored."""
 
     default_error_messages = {"invalid_image": story_rules.PHOTO_INVALID}
 
@@ -319,7 +326,7 @@ class StoryForm(forms.Form):
             "please keep it under %(limit_value)d.",
         },
     )
-    campaign = forms.ModelChoiceField(
+    campaign = IdChoiceField(
         queryset=campaign_public().order_by("name"),
         required=False,
         empty_label="No campaign in particular",

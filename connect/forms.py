@@ -6,6 +6,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from hubsite.forms import IdChoiceField, IdsChoiceField
 from hubsite.people.models import Locality
 
 from .models import Availability, Event, EventSeries, Opportunity, Skill
@@ -234,7 +235,7 @@ class NewSkillsField(forms.CharField):
 
 
 def _skills_field():
-    return forms.ModelMultipleChoiceField(
+    return IdsChoiceField(
         queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
@@ -263,7 +264,7 @@ class VolunteerOfferForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Mornings are until noon, afternoons until 5pm.",
     )
-    locality = forms.ModelChoiceField(
+    locality = IdChoiceField(
         queryset=Locality.objects.all(),
         required=False,
         label="Where you could help",
@@ -395,9 +396,7 @@ class HoursForm(forms.Form):
 
 
 class OfferFilterForm(forms.Form):
-    skill = forms.ModelChoiceField(
-        queryset=Skill.objects.all(), required=False, empty_label="Any skill"
-    )
-    locality = forms.ModelChoiceField(
+    skill = IdChoiceField(queryset=Skill.objects.all(), required=False, empty_label="Any skill")
+    locality = IdChoiceField(
         queryset=Locality.objects.all(), required=False, empty_label="Anywhere"
     )

@@ -4,6 +4,7 @@ they own and their errors land on the same fields."""
 from django import forms
 from django.utils import timezone
 
+from hubsite.forms import IdChoiceField, IdsChoiceField
 from hubsite.people.models import Locality, Person, User
 
 from .models import Conversation, FollowUp, ListeningRound, Theme
@@ -29,13 +30,13 @@ def hub_workers():
     )
 
 
-class WorkerChoiceField(forms.ModelChoiceField):
+class WorkerChoiceField(IdChoiceField):
     def label_from_instance(self, user):
         person = getattr(user, "person", None)
         return f"{person.full_name} ({user.get_role_display().lower()})" if person else user.email
 
 
-class WorkerMultipleChoiceField(forms.ModelMultipleChoiceField):
+class WorkerMultipleChoiceField(IdsChoiceField):
     label_from_instance = WorkerChoiceField.label_from_instance
 
 
@@ -55,7 +56,7 @@ class NewThemesField(forms.CharField):
 class ConversationForm(forms.Form):
     """Everything a volunteer notes after a conversation, in the order they think of it."""
 
-    round = forms.ModelChoiceField(
+    round = IdChoiceField(
         queryset=ListeningRound.objects.none(),
         required=False,
         empty_label="Not part of a round",
@@ -67,7 +68,7 @@ class ConversationForm(forms.Form):
         initial="new",
         widget=forms.RadioSelect,
     )
-    person = forms.ModelChoiceField(
+    person = IdChoiceField(
         queryset=Person.objects.all(),
         required=False,
         widget=forms.HiddenInput,
@@ -84,7 +85,7 @@ class ConversationForm(forms.Form):
         max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
     held_on = forms.DateField(label="When", initial=timezone.localdate, widget=DATE)
-    locality = forms.ModelChoiceField(
+    locality = IdChoiceField(
         queryset=Locality.objects.all(),
         required=False,
         label="Locality",
@@ -115,7 +116,7 @@ class ConversationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = IdsChoiceField(
         queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     new_themes = NewThemesField(
@@ -249,6 +250,7 @@ class ConversationEditForm(forms.ModelForm):
             "willingness",
             "sensitive_notes",
         ]
+        field_classes = {"locality": IdChoiceField, "themes": IdsChoiceField}
         widgets = {
             "held_on": DATE,
             "method": forms.RadioSelect,
@@ -303,6 +305,7 @@ class RoundForm(forms.ModelForm):
             "starts_on": DATE,
             "ends_on": DATE,
         }
+        field_classes = {"localities": IdsChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -347,7 +350,7 @@ class ThemeRenameForm(forms.Form):
 
 
 class ThemeMergeForm(forms.Form):
-    target = forms.ModelChoiceField(
+    target = IdChoiceField(
         queryset=Theme.objects.all(),
         label="Merge into",
         empty_label="Choose a theme",
@@ -362,10 +365,10 @@ class ThemeMergeForm(forms.Form):
 class ThemeCountsForm(forms.Form):
     """The filters of the themes page; every field may be left empty."""
 
-    round = forms.ModelChoiceField(
+    round = IdChoiceField(
         queryset=ListeningRound.objects.none(), required=False, empty_label="Every round"
     )
-    locality = forms.ModelChoiceField(
+    locality = IdChoiceField(
         queryset=Locality.objects.all(), required=False, empty_label="Every locality"
     )
     date_from = forms.DateField(label="From", required=False, widget=DATE)

@@ -25,6 +25,7 @@ Decisions kept here:
 import hashlib
 import io
 import uuid
+import warnings
 
 from django.conf import settings
 from django.core import signing
@@ -52,9 +53,12 @@ WRITE_MAX_AGE = 60 * 60 * 24 * 7
 TITLE_MAX = 140
 TEXT_MIN = 20
 TEXT_MAX = 10_000
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# Beyond this a small file could still take a lot of memory to decode (a "pixel bomb").
-PHOTO_MAX_PIXELS = 40_000_000
+# The largest photo file accepted and the most pixels decoded (settings.PHOTO_MAX_BYTES and
+# PHOTO_MAX_PIXELS): beyond that a small file could take a lot of memory (a "pixel bomb").
+PHOTO_MAX_BYTES = settings.PHOTO_MAX_BYTES
+PHOTO_MAX_PIXELS = settings.PHOTO_MAX_PIXELS
+# Pillow refuses anything larger as a decompression bomb, whoever opens it.
+Image.MAX_IMAGE_PIXELS = PHOTO_MAX_PIXELS
 # What Pillow reads, and the format and extension it is stored as.
 PHOTO_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
 PHOTO_SAVED_AS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP"}
@@ -146,42 +150,75 @@ def _check_words(title, text):
     return errors
 
 
-def photo_problem(upload):
-    """What is wrong with an uploaded photo, in words a person understands, or None."""
-    if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
-        return (
-            f"The photo is too big ({upload.size / 1024 / 1024:.1f} MB): "
+# What Pillow raises on a file it cannot read whole: not an image, cut short, a format it
+# does not know, or a pixel bomb.
+PHOTO_UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError)
+
+
+def _photo_open(upload):
+    """``upload`` opened by Pillow with its first picture fully decoded, or the reason in words
+    a person understands (as a ``ValidationError``). Decoding it whole is the only proof that a
+    file is the image it claims to be: a truncated or forged file fails here, before anything
+    is stored. A pixel bomb is refused from its header, before it is decoded."""
+    upload.seek(0)
+    # Pillow reads its own copy: closing the image never closes the upload, which the form
+    # field reads again. No more than the limit (and one byte to tell) is read.
+    raw = upload.read(PHOTO_MAX_BYTES + 1)
+    upload.seek(0)
+    size = upload.size if upload.size is not None else len(raw)
+    if size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            f"The photo is too big ({size / 1024 / 1024:.1f} MB): "
             f"the most is {PHOTO_MAX_BYTES // 1024 // 1024} MB."
         )
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
+    too_many_pixels = ValidationError(
+        "The photo has too many pixels: please send a smaller version."
+    )
+    with warnings.catch_warnings():
+        # Pillow only warns between MAX_IMAGE_PIXELS and twice that: a refusal here.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(raw))
             if image.format not in PHOTO_FORMATS:
-                return PHOTO_INVALID
+                raise ValidationError(PHOTO_INVALID)
             if image.width * image.height > PHOTO_MAX_PIXELS:
-                return "The photo has too many pixels: please send a smaller version."
-            image.verify()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return PHOTO_INVALID
-    finally:
-        upload.seek(0)
+                raise too_many_pixels
+            image.seek(0)
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise too_many_pixels from None
+        except PHOTO_UNREADABLE:
+            raise ValidationError(PHOTO_INVALID) from None
+    return image
+
+
+def photo_problem(upload):
+    """What is wrong with an uploaded photo, in words a person understands, or None."""
+    try:
+        _photo_open(upload).close()
+    except ValidationError as error:
+        return error.messages[0]
     return None
 
 
 def _photo_clean(upload):
     """The photo re-encoded without its metadata, turned the right way up, no larger than
     ``PHOTO_MAX_SIDE``, under a random name (a file name can hold a person's name). Only the
-    first picture of a multi-picture JPEG is kept."""
-    problem = photo_problem(upload)
-    if problem:
-        raise ValidationError({"photo": problem})
+    first picture of a multi-picture JPEG is kept. Only the pixels, and the colour profile
+    that says how to show them, are written: no EXIF (place, time, camera owner), XMP or
+    comments."""
     try:
-        with Image.open(upload) as original:
+        original = _photo_open(upload)
+    except ValidationError as error:
+        raise ValidationError({"photo": error.messages}) from None
+    try:
+        with original:
             kind = PHOTO_SAVED_AS[original.format]
-            original.seek(0)
             icc_profile = original.info.get("icc_profile")
-            # A copy of the first picture alone, so nothing of the others is written.
+            # A copy of the first picture alone, turned as the camera meant, so nothing of the
+            # others (nor the orientation tag) is written.
             image = ImageOps.exif_transpose(original)
+            image.info = {}
             if max(image.size) > PHOTO_MAX_SIDE:
                 image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
             options = {"icc_profile": icc_profile} if icc_profile else {}
@@ -191,10 +228,8 @@ def _photo_clean(upload):
                 image = image.convert("RGB")
             out = io.BytesIO()
             image.save(out, format=kind, **options)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except PHOTO_UNREADABLE:
         raise ValidationError({"photo": PHOTO_INVALID}) from None
-    finally:
-        upload.seek(0)
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{PHOTO_FORMATS[kind]}")
 
 

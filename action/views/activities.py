@@ -83,7 +83,8 @@ def _next_stage(activity):
 def _detail(request, activity, *, status=200, **forms):
     user = request.user
     can_add = rules.can_add_people(user, activity)
-    text = request.GET.get("q", "") if can_add else ""
+    # No name holds a NUL byte, and PostgreSQL cannot compare one.
+    text = request.GET.get("q", "").replace("\x00", "") if can_add else ""
     context = {
         "activity": activity,
         "stages": Activity.Stage.choices,

@@ -27,6 +27,10 @@ from ..services import stories as services
 
 
 def _public_campaign(slug=None, pk=None):
+    # A slug from the query string is a person's input: one no campaign could have (a NUL
+    # byte, which PostgreSQL cannot even compare) names none.
+    if slug and "\x00" in slug:
+        return None
     if not slug and not pk:
         return None
     campaigns = campaign_selectors.campaign_public()

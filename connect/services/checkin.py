@@ -29,7 +29,7 @@ def _arrived(rsvp, now):
 def attendance_mark(*, rsvp, attended: bool):
     """Mark a person with a place as arrived, or undo it (back to "not recorded", so a slip
     of the finger costs nothing). Marking twice keeps the first arrival time."""
-    rsvp = Rsvp.objects.select_for_update().select_related("person").get(pk=rsvp.pk)
+    rsvp = Rsvp.objects.select_for_update(of=("self",)).select_related("person").get(pk=rsvp.pk)
     if rsvp.status != Rsvp.Status.CONFIRMED:
         raise ValidationError(
             f"{rsvp.person} no longer has a place: add them as a walk-in if they are here."

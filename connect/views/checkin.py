@@ -36,7 +36,8 @@ def _event(request, pk):
 
 
 def _search(data):
-    return (data.get("q") or "").strip()[:MAX_SEARCH_LENGTH]
+    # A NUL byte cannot be compared with text in PostgreSQL; no name holds one.
+    return (data.get("q") or "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
 
 
 def _swap(request):

@@ -5,6 +5,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
 
+from hubsite.forms import IdChoiceField
+
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag
 from .selectors import person_by_email
 
@@ -100,7 +102,7 @@ class RoleForm(forms.Form):
 
 
 class AddToGroupForm(forms.Form):
-    group = forms.ModelChoiceField(queryset=Group.objects.all())
+    group = IdChoiceField(queryset=Group.objects.all())
     role = forms.ChoiceField(
         label="Role in the group",
         choices=GroupMembership.Role.choices,

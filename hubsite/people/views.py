@@ -221,7 +221,7 @@ def person_export(request, pk):
 @role_required(*STAFF)
 def offer_list(request):
     """Skills, time and talents people offered, wherever the hub heard them."""
-    text = request.GET.get("q", "").strip()[:100]
+    text = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     page = _page(request, selectors.offer_list(request.user, text=text))
     people = selectors.person_list().in_bulk({row["person_id"] for row in page.object_list})
     offers = [dict(row, person=people.get(row["person_id"])) for row in page.object_list]

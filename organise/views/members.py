@@ -216,7 +216,8 @@ def member_type(request, pk):
 def member_add(request):
     """Find a person the hub knows (by name, email or postcode), choose a kind, and make
     them a member. ``?person=<id>`` comes chosen, from a link on the person's page."""
-    text = request.GET.get("q", "")
+    # No name holds a NUL byte, and PostgreSQL cannot compare one.
+    text = request.GET.get("q", "").replace("\x00", "")
     if request.method == "POST":
         form = MemberAddForm(request.POST)
         if form.is_valid():

@@ -119,7 +119,9 @@ def assert_accessible(page):
     """Run axe-core on the page as it is now and fail on any serious or critical violation."""
     axe = next((path for path in AXE_SCRIPTS if path.exists()), None)
     assert axe, "axe-core is missing: run `make assets` (npm ci installs it)"
-    page.add_script_tag(path=str(axe))
+    # The page's policy refuses an inline <script>; the test's own evaluation is not the
+    # page's code, so axe-core is evaluated instead of added as a tag.
+    page.evaluate(f"() => {{ {axe.read_text()} }}")
     violations = page.evaluate(AXE_RUN)
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     report = "\n".join(
