@@ -1,15 +1,14 @@
 """How long Listening keeps what people said: the retention rule of conversations, applied
 nightly through the data-protection registry (``hubsite.privacy.registry``)."""
 
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.lookups import Contains
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from hubsite.notify.models import OutboxMessage
 from hubsite.notify.selectors import messages_keyed
 from hubsite.people.models import Consent
 
 from .models import Conversation, FollowUp
+from .selectors import digests_quoting
 
 DESCRIPTION = (
     "A person's conversations are anonymised when the hub has not spoken with them for this "
@@ -58,8 +57,7 @@ def conversations_retain(cutoff):
     follow_ups = FollowUp.objects.filter(conversation__in=ids)
     # The reminders quoted the promise: they go with it.
     messages_keyed("listening:follow-up:", follow_ups).delete()
-    digests = OutboxMessage.objects.filter(key__startswith="listening:follow-up-digest:")
-    digests.filter(Exists(follow_ups.filter(Contains(OuterRef("body_text"), F("action"))))).delete()
+    digests_quoting(follow_ups).delete()
     follow_ups.delete()
     return due.update(
         person=None,

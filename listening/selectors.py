@@ -7,11 +7,23 @@ from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, StrIndex, Substr, TruncMonth
+from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils import timezone
 
+from hubsite.notify.models import OutboxMessage
 from hubsite.people.models import Locality, Person, Role
 from hubsite.people.rules import has_role
 
@@ -518,3 +530,30 @@ def round_subjects(viewer, limit=50):
         Subject(key=f"listening.round:{round_.pk}", label=f"Listening round: {round_.name}")
         for round_ in rounds
     ]
+
+
+DIGEST_KEY = "listening:follow-up-digest:"
+
+
+def digests_quoting(follow_ups):
+    """The overdue digests (keyed ``listening:follow-up-digest:<owner>:<day>``) that quote one
+    of ``follow_ups`` to its owner: each digest is compared only with its own owner's
+    follow-ups, so the query grows with each owner's share, not with every digest times
+    every follow-up, and another owner's digest is never taken for a like promise."""
+    start = len(DIGEST_KEY) + 1
+    rest = Substr("key", start)
+    owner = Substr("key", start, StrIndex(Concat(rest, Value(":")), Value(":")) - 1)
+    owners = follow_ups.order_by().annotate(_key=Cast("owner_id", CharField())).values("_key")
+    candidates = (
+        OutboxMessage.objects.filter(key__startswith=DIGEST_KEY)
+        .annotate(_owner=owner)
+        .filter(_owner__in=owners)
+    )
+    quoting = (
+        follow_ups.order_by()
+        .annotate(_key=Cast("owner_id", CharField()))
+        .exclude(action="")
+        .filter(_key=OuterRef("_owner"))
+        .filter(Contains(OuterRef("body_text"), F("action")))
+    )
+    return OutboxMessage.objects.filter(pk__in=candidates.filter(Exists(quoting)).values("pk"))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hubsite.notify.models import OutboxMessage
+from hubsite.notify.selectors import messages_keyed
 from hubsite.notify.services import message_queue, site_url
 from hubsite.people.models import Consent, Person, Role, User
 from hubsite.people.selectors import consent_given, person_by_email
@@ -18,7 +19,7 @@ from hubsite.privacy.services import audit_record
 
 from .models import Conversation, FollowUp, ListeningRound, Theme
 from .rules import LISTENERS
-from .selectors import conversation_visible, follow_ups_open, rounds_to_log_in
+from .selectors import conversation_visible, digests_quoting, follow_ups_open, rounds_to_log_in
 
 # Themes --------------------------------------------------------------------------------
 
@@ -484,11 +485,8 @@ def person_data_erase(person):
     Conversation.history.filter(id__in=conversations.values("pk")).delete()
     follow_ups = FollowUp.objects.filter(conversation__in=conversations)
     # The reminders quoted the promise ("call Alice back…"): they go with it.
-    for pk, action in follow_ups.values_list("pk", "action"):
-        OutboxMessage.objects.filter(key__startswith=f"listening:follow-up:{pk}:").delete()
-        OutboxMessage.objects.filter(
-            key__startswith="listening:follow-up-digest:", body_text__contains=action
-        ).delete()
+    messages_keyed("listening:follow-up:", follow_ups).delete()
+    digests_quoting(follow_ups).delete()
     follow_ups.delete()
     conversations.update(
         person=None,

@@ -53,10 +53,11 @@ def test_old_conversation_is_anonymised_with_its_history_and_follow_ups(staff_us
     person = old.person
     follow_up = FollowUpFactory(conversation=old, action="Ring Mrs Example about the damp")
     reminder = queued(f"listening:follow-up:{follow_up.pk}:due:2024-01-01")
+    owner = follow_up.owner_id
     digest = queued(
-        "listening:follow-up-digest:1:2024-01-02", body="- Ring Mrs Example about the damp"
+        f"listening:follow-up-digest:{owner}:2024-01-02", body="- Ring Mrs Example about the damp"
     )
-    other_digest = queued("listening:follow-up-digest:1:2024-01-03", body="- Something else")
+    other_digest = queued(f"listening:follow-up-digest:{owner}:2024-01-03", body="- Something else")
     assert Conversation.history.filter(id=old.pk).count() == 2
 
     assert conversations_retain(cutoff()) == 1
@@ -171,3 +172,18 @@ def test_the_number_of_queries_does_not_grow_with_the_rows():
     few = queries_to_retain(3)
     Conversation.objects.all().delete()
     assert queries_to_retain(50) == few
+
+
+def test_another_owners_digest_with_a_like_promise_stays(staff_user):
+    old = ConversationFactory(held_on=months_ago(30))
+    follow_up = FollowUpFactory(conversation=old, action="Ring")
+    mine = queued(f"listening:follow-up-digest:{follow_up.owner_id}:2024-01-02", body="- Ring")
+    theirs = queued(
+        f"listening:follow-up-digest:{follow_up.owner_id + 1000}:2024-01-02",
+        body="- Ring the council about the bins",
+    )
+
+    assert conversations_retain(cutoff()) == 1
+
+    assert not OutboxMessage.objects.filter(pk=mine.pk).exists()
+    assert OutboxMessage.objects.filter(pk=theirs.pk).exists()

@@ -85,7 +85,8 @@ def test_a_run_reports_what_each_kind_did_and_a_second_run_finds_nothing(past_th
     assert run.finished_at and run.total == sum(counts.values())
     assert Conversation.objects.filter(anonymised_at__isnull=False).count() == 1
     assert Membership.objects.count() == 1
-    assert Rsvp.objects.count() == 1
+    assert Rsvp.objects.filter(person__isnull=False).count() == 1
+    assert Rsvp.objects.count() == 2  # the old answer stays as a count
     assert Signup.objects.filter(person__isnull=True).count() == 1
     assert OutboxMessage.objects.filter(to_email="").count() == 1
     audit = AuditEntry.objects.filter(action=AuditEntry.Action.RETENTION_RUN).get()
