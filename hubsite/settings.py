@@ -258,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hubsite.privacy.tasks.retention_apply",
         "schedule": crontab(minute=15, hour=3),
     },
+    "privacy-sessions": {
+        "task": "hubsite.privacy.tasks.sessions_clear_expired",
+        "schedule": crontab(minute=40, hour=3),
+    },
     "listening-follow-ups-overdue-digest": {
         "task": "listening.tasks.follow_ups_digest_overdue",
         "schedule": crontab(minute=0, hour=7),

@@ -19,3 +19,14 @@ def data_requests_remind():
     Each reminder's outbox key names the request, its due date, the stage and the recipient,
     so a second run writes nothing. Returns how many emails this run wrote."""
     return services.data_requests_remind()
+
+
+@shared_task
+def sessions_clear_expired():
+    """Nightly: expired sessions go (they hold who was signed in, and allauth's notes of
+    the addresses used)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -200,3 +200,27 @@ def test_on_a_real_worker_each_member_of_staff_gets_one_email_per_stage():
 
     assert [m.to[0] for m in mail.outbox] == ["ada@example.test"]
     assert set(reminders().values_list("status", flat=True)) == {OutboxMessage.Status.SENT}
+
+
+def test_expired_sessions_are_cleared_nightly_and_live_ones_stay():
+    from datetime import timedelta
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from hubsite.privacy.tasks import sessions_clear_expired
+
+    live = SessionStore()
+    live["seen"] = 1
+    live.create()
+    old = SessionStore()
+    old["seen"] = 1
+    old.create()
+    Session.objects.filter(session_key=old.session_key).update(
+        expire_date=timezone.now() - timedelta(days=1)
+    )
+
+    sessions_clear_expired()
+    sessions_clear_expired()  # safe to run twice
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
