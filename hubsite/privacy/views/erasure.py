@@ -141,7 +141,9 @@ def person_erase_confirm(request, pk):
         except Exception as error:  # noqa: BLE001 - a provider's fault: nothing was erased
             # The error's type only: its text could hold what the records hold.
             log.error("Erasing person %s failed and was undone: %s", pk, type(error).__name__)
-            status = 500
+            # The same page, as unavailable for now: nothing was saved, and trying again later
+            # is what the member of staff can do (a 500 would read as the page crashing).
+            status = 503
             form.add_error(
                 None,
                 "The erasure could not be finished, so nothing was erased. The fault has been "
