@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from hubsite.people.models import Group, Locality, Person
+from hubsite.people.models import Consent, Group, Locality, Person
 from listening.models import Theme
 
 # Campaigns ------------------------------------------------------------------------------
@@ -149,7 +150,11 @@ class ActionTaken(models.Model):
     """A supporter saying they did what was asked."""
 
     ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="actions")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="actions_taken")
+    # Empty once the person is erased, or the campaign's retention period has passed: the
+    # action stays as a count (on the campaign's page, on each ask) without anyone in it.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions_taken"
+    )
     note = models.CharField(max_length=500, blank=True)
     taken_at = models.DateTimeField(default=timezone.now)
 
@@ -164,7 +169,7 @@ class ActionTaken(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person}: {self.ask}"
+        return f"{self.person or 'Someone'}: {self.ask}"
 
 
 class SupporterUpdate(models.Model):
@@ -252,13 +257,29 @@ class Story(models.Model):
     def is_public(self):
         return self.status == self.Status.APPROVED and self.consent_to_publish
 
+    @cached_property
+    def teller_shows_name(self):
+        """The teller's latest word on "Show my name publicly": True, False (said no) or None
+        (never asked). The selectors of public stories annotate it in the query that loads
+        them (``selectors.stories.with_teller_shows_name``); elsewhere it is one query."""
+        return (
+            Consent.objects.filter(person_id=self.person_id, purpose=Consent.Purpose.SHOW_NAME)
+            .order_by("-recorded_at", "-id")
+            .values_list("given", flat=True)
+            .first()
+        )
+
     @property
     def credit_line(self):
+        """How the story is credited in public: as its teller chose when telling it, and
+        "Anonymous" whenever their latest word on showing their name publicly is no. Staff
+        see who told it apart from this (``person``)."""
+        said_no = self.teller_shows_name is not None and not self.teller_shows_name
+        if said_no or self.credit == self.Credit.ANONYMOUS:
+            return "Anonymous"
         if self.credit == self.Credit.FULL_NAME:
             return self.person.full_name
-        if self.credit == self.Credit.FIRST_NAME:
-            return self.person.first_name
-        return "Anonymous"
+        return self.person.first_name
 
 
 # Community activities and enterprises ---------------------------------------------------

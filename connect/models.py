@@ -289,7 +289,10 @@ class ShiftSignup(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="shift_signups")
+    # Empty once the person is erased: the hours they gave stay, as a count, without them.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="shift_signups"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SIGNED_UP)
     hours = models.DecimalField(
         "hours given", max_digits=5, decimal_places=2, null=True, blank=True
@@ -314,7 +317,7 @@ class ShiftSignup(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person} on {self.shift}"
+        return f"{self.person or 'Someone'} on {self.shift}"
 
 
 # Joining groups -------------------------------------------------------------------------

@@ -1,9 +1,13 @@
 """Read queries of stories. Public means approved *and* consented to, and that rule lives in
 the queryset (``story_public``), so no page can show a story by forgetting a check. A story's
 campaign is named only while the campaign is public: each story of these lists carries
-``campaign_shown`` (in the same query), which its templates check."""
+``campaign_shown`` (in the same query), which its templates check. Its teller is named only
+while their latest word on "Show my name publicly" is not no: the stories shown to the public
+carry ``teller_shows_name`` (in the same query), which ``Story.credit_line`` reads."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+
+from hubsite.people.models import Consent
 
 from ..models import Story
 from ..rules import is_staff
@@ -13,8 +17,19 @@ from .campaigns import campaign_public
 ON_CAMPAIGN_PAGE = 3
 
 
+def with_teller_shows_name(stories):
+    """Each story with its teller's latest word on showing their name publicly (True, False
+    or None when never asked), for its credit line, in the same query."""
+    latest = Consent.objects.filter(
+        person=OuterRef("person_id"), purpose=Consent.Purpose.SHOW_NAME
+    ).order_by("-recorded_at", "-id")
+    return stories.annotate(teller_shows_name=Subquery(latest.values("given")[:1]))
+
+
 def story_public():
-    return Story.objects.filter(status=Story.Status.APPROVED, consent_to_publish=True)
+    return with_teller_shows_name(
+        Story.objects.filter(status=Story.Status.APPROVED, consent_to_publish=True)
+    )
 
 
 def with_campaign_shown(stories):
@@ -39,7 +54,9 @@ def campaign_page_context(campaign, viewer):
 
 def story_visible(viewer):
     """Stories ``viewer`` may read: public ones; their own; every one for staff."""
-    stories = with_campaign_shown(Story.objects.select_related("person", "campaign"))
+    stories = with_teller_shows_name(
+        with_campaign_shown(Story.objects.select_related("person", "campaign"))
+    )
     if is_staff(viewer):
         return stories
     public = Q(status=Story.Status.APPROVED, consent_to_publish=True)

@@ -11,10 +11,12 @@ from . import stories
 
 
 def person_data_erase(person):
-    """Their actions, stories (with their photos) and place in activities go. A confirmed
-    sign-up stays as a count of the campaign's supporters, with nothing of who signed
-    (never shown, never written to); sign-ups never confirmed hold only what was typed:
-    those with the person's address go. The emails sent about any of them go too."""
+    """Their stories (with their photos) and place in activities go. A confirmed sign-up
+    stays as a count of the campaign's supporters, with nothing of who signed (never shown,
+    never written to); sign-ups never confirmed hold only what was typed: those with the
+    person's address go. The emails sent about any of them go too. The actions they took
+    stay as counts (the campaign's "actions taken so far", each ask's), without them or
+    their note."""
     signups = Signup.objects.filter(person=person)
     if person.email:
         signups = signups | Signup.objects.filter(email__iexact=person.email)
@@ -36,7 +38,7 @@ def person_data_erase(person):
         consent_contact=False,
         unsubscribed_at=Coalesce("unsubscribed_at", Value(now)),
     )
-    ActionTaken.objects.filter(person=person).delete()
+    ActionTaken.objects.filter(person=person).update(person=None, note="")
     stories.story_erase(person=person)  # with their photos, once the erasure commits
     for activity in Activity.objects.filter(people=person):
         activity.people.remove(person)

@@ -14,8 +14,9 @@ DESCRIPTION = (
     "months (no sign-up, action or update to supporters), its supporters are anonymised: "
     "their names, addresses, comments and the link to their record go, while each sign-up "
     "still counts in the campaign's number of supporters. The actions they said they took "
-    "are deleted, with every email about their sign-up. A sign-up never confirmed is deleted "
-    "this many months after it was made."
+    "lose who took them and their notes, and still count as actions taken; every email about "
+    "their sign-up is deleted. A sign-up never confirmed is deleted this many months after it "
+    "was made."
 )
 
 # An anonymised sign-up keeps an address no one holds, unique as the campaign requires.
@@ -37,8 +38,9 @@ def campaigns_ended(cutoff):
 
 
 def campaign_signups_retain(cutoff):
-    """Anonymise the sign-ups of campaigns ended before ``cutoff``, delete the actions taken
-    on them and the sign-ups never confirmed; returns how many rows changed."""
+    """Anonymise the sign-ups of campaigns ended before ``cutoff`` and the actions taken on
+    them (each still counts), delete the sign-ups never confirmed; returns how many rows
+    changed."""
     ended = campaigns_ended(cutoff).values("pk")
     signups = Signup.objects.exclude(email__endswith=ANONYMOUS_DOMAIN)
     unconfirmed = signups.filter(status=Signup.Status.PENDING).filter(
@@ -46,7 +48,9 @@ def campaign_signups_retain(cutoff):
     )
     supporters = signups.filter(status=Signup.Status.CONFIRMED, campaign__in=ended)
     messages_keyed("action:signup:", unconfirmed | supporters).delete()
-    actions, _ = ActionTaken.objects.filter(ask__campaign__in=ended).delete()
+    actions = ActionTaken.objects.filter(ask__campaign__in=ended, person__isnull=False).update(
+        person=None, note=""
+    )
     deleted, _ = Signup.objects.filter(pk__in=unconfirmed.values("pk")).delete()
     anonymised = supporters.update(
         person=None,

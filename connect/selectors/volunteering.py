@@ -179,7 +179,8 @@ def shift_ids_signed_up(person, opportunity):
 
 
 def signups_by_shift(opportunity):
-    """Who holds a place on each shift of ``opportunity``: ``{shift_id: [signup, …]}``."""
+    """Who holds a place on each shift of ``opportunity``: ``{shift_id: [signup, …]}``. On a
+    shift gone by, a place kept for its hours after its person was erased has no ``person``."""
     people = {}
     signups = (
         ShiftSignup.objects.filter(shift__opportunity=opportunity, status=SIGNED_UP)
@@ -196,9 +197,10 @@ def shift_queryset():
 
 
 def shift_signups(shift):
-    """The people with a place on ``shift`` and the hours logged for them, by name."""
+    """The people with a place on ``shift`` and the hours logged for them, by name. The hours
+    of someone since erased stay counted but are not listed: there is nobody to name."""
     return (
-        ShiftSignup.objects.filter(shift=shift, status=SIGNED_UP)
+        ShiftSignup.objects.filter(shift=shift, status=SIGNED_UP, person__isnull=False)
         .select_related("person", "hours_logged_by__person")
         .order_by("person__first_name", "person__last_name", "id")
     )

@@ -9,9 +9,11 @@ from . import rsvps
 
 
 def person_data_erase(person):
-    """A person's offers, shifts and requests go, and their answers to events still to come
-    (a place they held is given to the first in line first). Their answers to events now over
-    stay without them, so each event's count of places and of who came is unchanged."""
+    """A person's offers and requests go, and their answers to events still to come (a place
+    they held is given to the first in line first) and their places on shifts. Their answers
+    to events now over stay without them, so each event's count of places and of who came is
+    unchanged; so do their places on shifts with hours logged, so the hours given (this
+    month's on the dashboard) are unchanged."""
     upcoming = Rsvp.objects.filter(
         person=person, status=Rsvp.Status.CONFIRMED, event__ends_at__gt=timezone.now()
     )
@@ -25,6 +27,10 @@ def person_data_erase(person):
     answers = Rsvp.objects.filter(person=person)
     answers.filter(event__ends_at__lte=timezone.now()).update(person=None)
     answers.delete()
-    ShiftSignup.objects.filter(person=person).delete()
+    # Hours given stay as counts (only a place held, on a shift now over, has hours); places
+    # on shifts to come, given back, or without hours go.
+    shifts = ShiftSignup.objects.filter(person=person)
+    shifts.filter(status=ShiftSignup.Status.SIGNED_UP, hours__isnull=False).update(person=None)
+    shifts.delete()
     VolunteerOffer.objects.filter(person=person).delete()
     JoinRequest.objects.filter(person=person).delete()

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from action.models import ActionTaken, Activity, Signup, Story
+from action.selectors.asks import actions_count, ask_list
 from hubsite.notify.models import OutboxMessage
 from hubsite.people import services as people_services
 from hubsite.people.models import Person
@@ -66,9 +67,41 @@ def test_erasure_removes_it_all_including_unconfirmed_sign_ups_and_their_emails(
     assert not Person.objects.filter(last_name="Paigner").exists()
     assert not Signup.objects.filter(email__iexact="cam@example.test").exists()
     assert not OutboxMessage.objects.filter(to_email="cam@example.test").exists()
-    assert not ActionTaken.objects.exists()
+    # The action they took stays, as a count, with nothing of who took it.
+    assert list(ActionTaken.objects.values_list("person", "note")) == [(None, "")]
     assert not Story.objects.exists()
     assert Activity.objects.get().people.count() == 0
+
+
+def test_erasure_keeps_the_number_of_actions_taken_on_the_campaign_and_each_ask(client):
+    campaign = CampaignFactory(name="Fix the lifts")
+    ask = AskFactory(campaign=campaign)
+    taker = PersonFactory(first_name="Quenby")
+    SignupFactory(campaign=campaign, person=taker, show_name=True)
+    ActionTaken.objects.create(ask=ask, person=taker, note="Wrote to Cllr Smith")
+    ActionTaken.objects.create(ask=ask, person=SignupFactory(campaign=campaign).person)
+    before = {
+        "total": actions_count(campaign),
+        "per_ask": [a.action_count for a in ask_list(campaign)],
+    }
+    assert before == {"total": 2, "per_ask": [2]}
+    assert taker.first_name in client.get(campaign.get_absolute_url()).content.decode()
+
+    people_services.person_erase(person=taker)
+
+    after = {
+        "total": actions_count(campaign),
+        "per_ask": [a.action_count for a in ask_list(campaign)],
+    }
+    assert after == before
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    assert "2</strong> actions taken so far" in page
+    assert "None" not in page and taker.first_name not in page
+    assert page.count("A supporter:") == 2
+    recorded = ActionTaken.objects.get(person=None)
+    assert str(recorded) == f"Someone: {ask}"
+    # Another person may still say they did the same (the anonymous row holds no place).
+    ActionTaken.objects.create(ask=ask, person=PersonFactory())
 
 
 def test_the_dashboard_shows_action_figures_to_staff_not_members(

@@ -1,6 +1,6 @@
 """Action's retention period: the supporters of a campaign won or lost and quiet for 24
 months are anonymised (the campaign keeps its number of supporters), the actions they took
-go, and so do sign-ups never confirmed."""
+lose who took them and their note (each still counts), and sign-ups never confirmed go."""
 
 from datetime import timedelta
 
@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from action.models import ActionTaken, Campaign, Signup, SupporterUpdate
+from action.selectors.asks import actions_count
 from action.selectors.campaigns import with_supporters
 from action.services.retention import ANONYMOUS_DOMAIN, campaign_signups_retain
 from hubsite.notify.models import OutboxMessage
@@ -95,7 +96,9 @@ def test_supporters_of_a_campaign_long_closed_are_anonymised_and_still_counted()
     assert not signup.show_name and not signup.consent_contact
     assert signup.status == Signup.Status.CONFIRMED
     assert Signup.objects.get(pk=other.pk).person is None
-    assert not ActionTaken.objects.filter(pk=action.pk).exists()
+    action.refresh_from_db()
+    assert (action.person, action.note) == (None, "")
+    assert actions_count(won) == 1
     assert not Signup.objects.filter(pk=pending.pk).exists()
     assert not OutboxMessage.objects.exists()
     assert supporters(won) == before == {won.pk: 2}
@@ -141,6 +144,7 @@ def test_a_second_run_changes_nothing():
 
     assert campaign_signups_retain(cutoff()) == 3
     assert campaign_signups_retain(cutoff()) == 0
+    assert ActionTaken.objects.filter(person=None, note="").count() == 1
 
 
 def queries_to_retain(count):

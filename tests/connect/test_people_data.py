@@ -4,6 +4,7 @@ erasure, dashboard figures, what waits on the signed-in person, and offers of ti
 import datetime
 import io
 import json
+import re
 import zipfile
 from decimal import Decimal
 
@@ -11,7 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from connect.models import JoinRequest, Rsvp, ShiftSignup, VolunteerOffer
+from connect.models import JoinRequest, Rsvp, Shift, ShiftSignup, VolunteerOffer
+from connect.selectors import volunteering as selectors
+from connect.selectors.volunteering import hours_this_month, volunteering_counts
 from hubsite.people import services as people_services
 from hubsite.people.models import Person
 from tests.connect.factories import (
@@ -83,6 +86,49 @@ def test_erasure_removes_it_all_and_gives_their_place_to_the_next_in_line(busy_p
     assert list(Rsvp.objects.filter(person=None).values_list("event__title", "attendance")) == [
         ("Spring clean", Rsvp.Attendance.ATTENDED)
     ]
+
+
+def test_erasure_keeps_the_hours_they_gave_and_frees_their_places_to_come(
+    staff_client, busy_person
+):
+    given = ShiftSignup.objects.get(person=busy_person)
+    month_of_shift = given.shift.starts_at
+    coming = ShiftSignupFactory(person=busy_person, shift=ShiftFactory(places=1))
+    past_no_hours = ShiftSignupFactory(
+        person=busy_person,
+        shift=ShiftFactory(
+            opportunity=given.shift.opportunity,
+            starts_at=given.shift.starts_at - datetime.timedelta(days=1),
+            ends_at=given.shift.ends_at - datetime.timedelta(days=1),
+        ),
+    )
+    before = {
+        "this_month": hours_this_month(month_of_shift),
+        "dashboard": volunteering_counts(month_of_shift)["hours_this_month"],
+    }
+    assert before == {"this_month": Decimal("2.5"), "dashboard": Decimal("2.5")}
+
+    people_services.person_erase(person=busy_person)
+
+    assert {
+        "this_month": hours_this_month(month_of_shift),
+        "dashboard": volunteering_counts(month_of_shift)["hours_this_month"],
+    } == before
+    given.refresh_from_db()
+    assert (given.person, given.hours, given.status) == (None, Decimal("2.5"), "signed_up")
+    assert str(given) == f"Someone on {given.shift}"
+    assert not ShiftSignup.objects.filter(pk__in=[coming.pk, past_no_hours.pk]).exists()
+    assert selectors.with_places(Shift.objects.filter(pk=coming.shift_id)).get().places_left == 1
+    # The pages of those who run it cope with a place held by nobody the hub knows.
+    detail = staff_client.get(given.shift.opportunity.get_absolute_url())
+    assert detail.status_code == 200
+    who_came = re.findall(r'data-label="Who came">(.*?)</td>', detail.content.decode())
+    assert any("(2.50 h)" in cell for cell in who_came)
+    assert not [cell for cell in who_came if "None" in cell or busy_person.first_name in cell]
+    hours = staff_client.get(reverse("connect:hours_log", args=[given.shift.pk]))
+    assert hours.status_code == 200 and "None" not in hours.content.decode()
+    # Someone else may still take a place on that shift.
+    ShiftSignupFactory(shift=given.shift)
 
 
 def test_the_dashboard_shows_connect_figures_to_staff(staff_client, busy_person):

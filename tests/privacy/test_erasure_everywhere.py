@@ -23,16 +23,23 @@ from django.utils import timezone
 from PIL import Image
 
 from action.models import Campaign, Signup
+from action.selectors.asks import actions_count, ask_list
 from action.selectors.campaigns import with_supporters
 from action.services.asks import action_record
 from action.services.campaigns import signup_confirm, signup_create
 from action.services.stories import story_submit
 from connect.models import Rsvp
 from connect.selectors.checkin import checkin_counts
+from connect.selectors.volunteering import hours_this_month, volunteering_counts
 from connect.services.checkin import attendance_mark
 from connect.services.groups import join_request_create
 from connect.services.rsvps import rsvp_create
 from connect.services.volunteering import hours_log, offer_save
+from hubsite.framework.models import AssessmentAnswer, Learning, Practice, PromptDelivery
+from hubsite.framework.selectors.assessments import trend
+from hubsite.framework.services.assessments import answers_save, round_create
+from hubsite.framework.services.learnings import learning_record
+from hubsite.framework.services.prompts import prompt_answer, prompts_send_due, schedule_create
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue
 from hubsite.people import registry
@@ -43,6 +50,7 @@ from hubsite.people.services import (
     person_erase,
     person_update,
     personal_data_export,
+    user_set_role,
 )
 from hubsite.privacy.models import AuditEntry, DataRequest
 from hubsite.privacy.services import data_request_create, data_request_update
@@ -130,10 +138,15 @@ def image_upload(name):
 def figures(seed):
     """The figures the hub counts, which outlive anyone's erasure."""
     campaign = with_supporters(Campaign.objects.filter(pk=seed["campaign"].pk)).get()
+    shift_month = seed["shift"].starts_at  # the month the hours were given in
     return {
         "themes": {theme.name: theme.total for theme in theme_counts(seed["staff"]).themes},
         "supporters": campaign.supporter_count,
         "joined": [month.joined for month in growth().months],
+        "actions": actions_count(campaign),
+        "actions_per_ask": [ask.action_count for ask in ask_list(campaign)],
+        "hours": hours_this_month(shift_month),
+        "dashboard_hours": volunteering_counts(shift_month)["hours_this_month"],
     }
 
 
@@ -152,8 +165,9 @@ def seed(db, staff_user, volunteer_user, organiser_user):
     """Quillon, known to every app: an account with a session, consents, groups (organising
     one), conversations with a promise to call them back, events, volunteering, requests to
     join, a campaign, a story with a photo, a membership, a call to action, a group
-    proposal, a decision, a data-protection request, and the emails, history rows, admin
-    log entries and audit entries all of that left."""
+    proposal, a decision, a reflection prompt answered, a self-assessment with notes, a
+    learning they wrote (and one naming them), a data-protection request, and the emails,
+    history rows, admin log entries and audit entries all of that left."""
     staff, volunteer = staff_user, volunteer_user
     today = timezone.localdate()
     locality = LocalityFactory()
@@ -311,6 +325,40 @@ def seed(db, staff_user, volunteer_user, organiser_user):
     decision = DecisionFactory(owner=person, review_on=today)
     decision_review_remind(decision_id=decision.pk, today=today)
 
+    # The framework: as an organiser of the hub now, a reflection prompt answered, a
+    # self-assessment rated with notes, a learning they wrote and one by staff naming them.
+    user_set_role(user=user, role=Role.ORGANISER, changed_by=staff)
+    prompt = schedule_create(
+        by=staff, question="What did we hear this month?", audience="everyone", frequency="monthly"
+    )
+    prompts_send_due()
+    prompt_answer(
+        delivery=PromptDelivery.objects.get(schedule=prompt, recipient=user),
+        answer=f"{FIRST} heard about the lifts again",
+        by=user,
+    )
+    assessed = round_create(created_by=staff, name="Autumn", opens_on=today)
+    answers_save(
+        round=assessed,
+        respondent=user,
+        answers={
+            practice.pk: (rating, f"{FIRST} runs the forum", f"Ask {FIRST} {LAST} to chair")
+            for practice, rating in zip(Practice.objects.order_by("pk")[:2], (2, 4), strict=True)
+        },
+    )
+    learning_record(
+        author=user,
+        title=f"{FIRST}'s meeting by the lift",
+        happened=f"{FIRST} {LAST} chaired it; ring {PHONE} or write to {EMAIL}",
+        learned="A meeting where the trouble is brings people down",
+    )
+    learning_record(
+        author=staff,
+        title="Tenants chair their own meetings",
+        happened=f"{FIRST} {LAST} chaired the lift meeting",
+        learned="Hand the chair over early",
+    )
+
     # Data protection: a request logged about them, and an export made for them.
     data_request_create(
         kind="access",
@@ -348,6 +396,7 @@ def seed(db, staff_user, volunteer_user, organiser_user):
         "staff": staff,
         "campaign": campaign,
         "past_event": past_event,
+        "shift": shift,
         "kind": kind,
     }
 
@@ -402,6 +451,8 @@ def test_erasure_keeps_the_figures_the_hub_counts(seed):
     assert before["themes"] == {"Lifts": 1}
     assert before["supporters"] == 1
     assert sum(before["joined"]) == 1
+    assert (before["actions"], before["actions_per_ask"]) == (1, [1])
+    assert before["hours"] == before["dashboard_hours"] == Decimal("2")
 
     person_erase(person=seed["person"], erased_by=seed["staff"])
 
@@ -471,3 +522,33 @@ def test_an_event_still_to_come_gives_the_place_to_the_first_in_line(seed):
 
     waiting.refresh_from_db()
     assert waiting.status == "confirmed"
+
+
+def test_the_seed_reaches_the_framework(seed):
+    """Their prompt answer, self-assessment notes and learnings are there, and exported."""
+    tables = {table for table, _, _ in markers_found()}
+    for table in ("framework_promptdelivery", "framework_assessmentanswer", "framework_learning"):
+        assert table in tables, f"{table} holds none of the person's data before erasure"
+    data = personal_data_export(person=seed["person"], viewer=seed["staff"])["framework"]["data"]
+    assert [prompt["answer"] for prompt in data["reflection_prompts"]] == [
+        f"{FIRST} heard about the lifts again"
+    ]
+    assert [row["what_we_are_doing"] for row in data["self_assessment"]] == [
+        f"{FIRST} runs the forum"
+    ] * 2
+    assert [learning["title"] for learning in data["learnings_written"]] == [
+        f"{FIRST}'s meeting by the lift"
+    ]
+
+
+def test_erasure_keeps_the_self_assessment_ratings_and_the_learnings(seed):
+    ratings = sorted(AssessmentAnswer.objects.values_list("rating", flat=True))
+    means = trend().rows
+    counts = (PromptDelivery.objects.count(), Learning.objects.count())
+
+    person_erase(person=seed["person"], erased_by=seed["staff"])
+
+    assert sorted(AssessmentAnswer.objects.values_list("rating", flat=True)) == ratings
+    assert trend().rows == means
+    assert (PromptDelivery.objects.count(), Learning.objects.count()) == counts
+    assert Learning.objects.filter(learned="Hand the chair over early").exists()
