@@ -112,10 +112,10 @@ def test_a_visitor_joins_confirms_chooses_a_password_and_signs_in_to_see_it(
 
     for name, heading in [
         ("Profile", "Your profile"),
-        ("How we contact you", "How we contact you"),
+        ("Your data and consents", "Your data"),
     ]:
         page.get_by_role("navigation", name="Your pages").get_by_role("link", name=name).click()
-        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         checked_page(page)
     expect(page.get_by_role("checkbox", name="Email")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Text messages")).not_to_be_checked()
