@@ -52,3 +52,10 @@ class ActionConfig(AppConfig):
             default_months=24,
             apply=retention.campaign_signups_retain,
         )
+        register_retention(
+            "action.unconfirmed_signups",
+            label="Campaign sign-ups never confirmed",
+            description=retention.UNCONFIRMED_DESCRIPTION,
+            default_months=1,
+            apply=retention.unconfirmed_signups_retain,
+        )

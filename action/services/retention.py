@@ -15,8 +15,12 @@ DESCRIPTION = (
     "their names, addresses, comments and the link to their record go, while each sign-up "
     "still counts in the campaign's number of supporters. The actions they said they took "
     "lose who took them and their notes, and still count as actions taken; every email about "
-    "their sign-up is deleted. A sign-up never confirmed is deleted this many months after it "
-    "was made."
+    "their sign-up, and the updates sent to them, are deleted."
+)
+UNCONFIRMED_DESCRIPTION = (
+    "A sign-up never confirmed holds only what someone typed (a name, an address that may not "
+    "be theirs, a postcode, a comment): it is deleted with its emails this many months after "
+    "it was made, whatever the campaign."
 )
 
 # An anonymised sign-up keeps an address no one holds, unique as the campaign requires.
@@ -37,17 +41,26 @@ def campaigns_ended(cutoff):
     )
 
 
+def unconfirmed_signups_retain(cutoff):
+    """Delete the sign-ups never confirmed made before ``cutoff``, with their emails;
+    returns how many went."""
+    unconfirmed = Signup.objects.filter(status=Signup.Status.PENDING, created_at__lt=cutoff)
+    messages_keyed("action:signup:", unconfirmed).delete()
+    deleted, _ = Signup.objects.filter(pk__in=unconfirmed.values("pk")).delete()
+    return deleted
+
+
 def campaign_signups_retain(cutoff):
     """Anonymise the sign-ups of campaigns ended before ``cutoff`` and the actions taken on
-    them (each still counts), delete the sign-ups never confirmed; returns how many rows
-    changed."""
+    them (each still counts), delete the sign-ups of those campaigns never confirmed and the
+    updates sent to their supporters; returns how many rows changed."""
     ended = campaigns_ended(cutoff).values("pk")
     signups = Signup.objects.exclude(email__endswith=ANONYMOUS_DOMAIN)
-    unconfirmed = signups.filter(status=Signup.Status.PENDING).filter(
-        Q(created_at__lt=cutoff) | Q(campaign__in=ended)
-    )
+    unconfirmed = signups.filter(status=Signup.Status.PENDING, campaign__in=ended)
     supporters = signups.filter(status=Signup.Status.CONFIRMED, campaign__in=ended)
     messages_keyed("action:signup:", unconfirmed | supporters).delete()
+    # The updates to supporters (keyed by update, then sign-up) greeted them by name.
+    messages_keyed("action:update:", SupporterUpdate.objects.filter(campaign__in=ended)).delete()
     actions = ActionTaken.objects.filter(ask__campaign__in=ended, person__isnull=False).update(
         person=None, note=""
     )

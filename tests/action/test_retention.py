@@ -12,7 +12,11 @@ from django.utils import timezone
 from action.models import ActionTaken, Campaign, Signup, SupporterUpdate
 from action.selectors.asks import actions_count
 from action.selectors.campaigns import with_supporters
-from action.services.retention import ANONYMOUS_DOMAIN, campaign_signups_retain
+from action.services.retention import (
+    ANONYMOUS_DOMAIN,
+    campaign_signups_retain,
+    unconfirmed_signups_retain,
+)
 from hubsite.notify.models import OutboxMessage
 from hubsite.privacy.services import months_before
 from tests.action.factories import AskFactory, CampaignFactory, SignupFactory
@@ -126,12 +130,13 @@ def test_running_or_recently_active_campaigns_keep_their_supporters():
     assert OutboxMessage.objects.count() == 4
 
 
-def test_a_sign_up_never_confirmed_goes_after_the_period_whatever_the_campaign():
+def test_a_sign_up_never_confirmed_goes_a_month_on_whatever_the_campaign():
     active = campaign(status=Campaign.Status.ACTIVE)
-    old = signed_pending(active)
+    old = signed_pending(active, days=40)
     recent = signed_pending(active, days=10)
 
-    assert campaign_signups_retain(cutoff()) == 1
+    assert unconfirmed_signups_retain(months_before(timezone.now(), 1)) == 1
+    assert unconfirmed_signups_retain(months_before(timezone.now(), 1)) == 0
 
     assert list(Signup.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not OutboxMessage.objects.filter(key__startswith=f"action:signup:{old.pk}:").exists()
@@ -158,3 +163,22 @@ def queries_to_retain(count):
 
 def test_the_number_of_queries_does_not_grow_with_the_rows():
     assert queries_to_retain(50) == queries_to_retain(3)
+
+
+def test_the_updates_sent_to_supporters_of_a_campaign_long_closed_go():
+    won = campaign()
+    supporter = signed(won)
+    update = SupporterUpdate.objects.create(
+        campaign=won, subject="We won", body="Thank you", sent_at=days_ago(800)
+    )
+    OutboxMessage.objects.create(
+        key=f"action:update:{update.pk}:{supporter.pk}",
+        to_email=supporter.email,
+        subject="We won",
+        body_text=f"Dear {supporter.first_name}",
+        category="contact",
+    )
+
+    campaign_signups_retain(cutoff())
+
+    assert not OutboxMessage.objects.filter(key__startswith="action:update:").exists()
