@@ -1,6 +1,6 @@
 """What keeps personal data out of the hub's logs and error reports. The hub's own log lines
 name records by id; these are the safety net for what a library or an exception message says:
-every log record has its email addresses masked, and an error report carries no form values,
+every log record has its email addresses and signed tokens masked, and an error report carries no form values,
 cookies, query values, signed-in address or local variables' contents."""
 
 import logging
@@ -14,9 +14,15 @@ REDACTED = "[email]"
 EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 
 
+# A signed token (django.core.signing: ``payload:signature`` or ``payload:time:signature``)
+# in a link's path: its payload is readable base64 and may carry a name or an address.
+SIGNED = re.compile(r"[\w-]{16,}(?::[\w-]{4,}){1,2}(?=[/?#\s\"']|$)")
+TOKEN = "[token]"
+
+
 def redact(text):
-    """``text`` with every email address in it masked."""
-    return EMAIL.sub(REDACTED, text)
+    """``text`` with every email address and signed token in it masked."""
+    return SIGNED.sub(TOKEN, EMAIL.sub(REDACTED, text))
 
 
 class RedactEmailsFilter(logging.Filter):

@@ -298,6 +298,7 @@ ACCOUNT_RATE_LIMITS = {
     # behind TRUSTED_PROXY_COUNT proxies; "key" is the email address typed).
     "event_rsvp": "20/h/ip",
     "group_join": "10/h/ip",
+    "contact_confirm": "30/h/ip",
     "campaign_signup": "10/h/ip,3/h/key",
     "actions_link": "10/h/ip,3/h/key",
     "story_link": "10/h/ip,3/h/key",
@@ -437,6 +438,7 @@ LOGGING = {
             "filters": ["redact_emails"],
         },
         "mail_admins": {
+            "level": "ERROR",  # errors only, as Django's default: never each 404 or 400
             "class": "django.utils.log.AdminEmailHandler",
             "filters": ["require_debug_false", "redact_emails"],
         },

@@ -352,6 +352,52 @@ def test_the_filter_masks_addresses_in_messages_arguments_and_tracebacks():
     assert "amina" not in record.getMessage()
 
 
+def test_a_signed_token_in_a_logged_path_is_masked_as_its_payload_is_readable():
+    from django.core import signing
+
+    token = signing.dumps({"email": "amina@example.test", "first_name": "Amina"}, salt="x")
+    line = f"Bad Request: /action/stories/new/{token}/"
+    record = logging.makeLogRecord({"msg": line})
+    assert RedactEmailsFilter().filter(record)
+    assert token not in record.getMessage()
+    assert record.getMessage() == "Bad Request: /action/stories/new/[token]/"
+    # Ordinary paths and times are left alone.
+    record = logging.makeLogRecord({"msg": "GET /connect/events/12/ at 10:30:00"})
+    assert RedactEmailsFilter().filter(record)
+    assert record.getMessage() == "GET /connect/events/12/ at 10:30:00"
+
+
+def test_errors_alone_are_mailed_to_admins():
+    assert settings.LOGGING["handlers"]["mail_admins"]["level"] == "ERROR"
+
+
+def test_a_transparent_png_keeps_its_transparency(member_client, media):
+    image = Image.new("P", (20, 20), 0)  # colour 0, said to be transparent, everywhere…
+    image.putpalette([255, 255, 255, 0, 128, 0] + [0] * 762)
+    image.paste(1, (5, 5, 15, 15))  # …but a green square in the middle
+    out = io.BytesIO()
+    image.save(out, format="PNG", transparency=0)
+    image_bytes = out.getvalue()
+    response = tell(member_client, upload(image_bytes, "p.png", "image/png"))
+    assert response.status_code == 302
+    with Image.open(io.BytesIO(Story.objects.get().photo.read())) as stored:
+        assert stored.convert("RGBA").getpixel((0, 0))[3] == 0
+        assert stored.convert("RGBA").getpixel((10, 10)) == (0, 128, 0, 255)
+
+
+def test_a_colour_profile_is_not_kept_as_it_can_hold_any_words(member_client, media):
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    original = photo(icc_profile=profile + b"Owner: Quillon Smith, 12 Canal St")
+    response = tell(member_client, upload(original))
+    assert response.status_code == 302
+    stored = Story.objects.get().photo.read()
+    assert b"Quillon" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert "icc_profile" not in image.info
+
+
 # No personal data in error reports and pages ---------------------------------------------
 
 

@@ -35,7 +35,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue, site_url
@@ -201,12 +201,27 @@ def photo_problem(upload):
     return None
 
 
+def _in_srgb(image, icc_profile):
+    """``image`` with its colours converted from its own profile to sRGB (the web's), so no
+    profile needs to be kept; as it is when it has none or the profile cannot be read."""
+    if not icc_profile or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        target = "RGBA" if image.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(
+            image, source, ImageCms.createProfile("sRGB"), outputMode=target
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
+
+
 def _photo_clean(upload):
     """The photo re-encoded without its metadata, turned the right way up, no larger than
     ``PHOTO_MAX_SIDE``, under a random name (a file name can hold a person's name). Only the
-    first picture of a multi-picture JPEG is kept. Only the pixels, and the colour profile
-    that says how to show them, are written: no EXIF (place, time, camera owner), XMP or
-    comments."""
+    first picture of a multi-picture JPEG is kept. Only the pixels are written, in sRGB: no
+    EXIF (place, time, camera owner), XMP, comments or colour profile (which can hold any
+    words)."""
     try:
         original = _photo_open(upload)
     except ValidationError as error:
@@ -214,14 +229,16 @@ def _photo_clean(upload):
     try:
         with original:
             kind = PHOTO_SAVED_AS[original.format]
-            icc_profile = original.info.get("icc_profile")
             # A copy of the first picture alone, turned as the camera meant, so nothing of the
-            # others (nor the orientation tag) is written.
-            image = ImageOps.exif_transpose(original)
+            # others (nor the orientation tag) is written. A colour profile can carry any
+            # words: the pixels are converted to sRGB and no profile is written.
+            image = _in_srgb(ImageOps.exif_transpose(original), original.info.get("icc_profile"))
+            if "transparency" in image.info or image.mode == "P":
+                image = image.convert("RGBA")  # transparency kept as pixels, not metadata
             image.info = {}
             if max(image.size) > PHOTO_MAX_SIDE:
                 image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
-            options = {"icc_profile": icc_profile} if icc_profile else {}
+            options = {}
             if kind in ("JPEG", "WEBP"):
                 options["quality"] = 88
             if kind == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
