@@ -100,7 +100,8 @@ class RsvpForm(forms.Form):
     consent_contact = forms.BooleanField(
         label="The hub may email me about this and other events",
         required=False,
-        help_text="Without it you still get your confirmation and the link to cancel.",
+        help_text="Without it you still get your confirmation and the link to cancel. "
+        "If you are not signed in, that email holds a link to confirm it was you.",
     )
     # Left empty by people; filled by bots that fill every field.
     website = forms.CharField(
@@ -153,7 +154,8 @@ class JoinRequestForm(forms.Form):
     consent_contact = forms.BooleanField(
         label="The hub may email me about this group and its gatherings",
         required=False,
-        help_text="Without it you still get the organisers' answer.",
+        help_text="Without it you still get the organisers' answer. If you are not signed "
+        "in, we email you a link to confirm it was you.",
     )
     # Left empty by people; filled by bots that fill every field.
     website = forms.CharField(

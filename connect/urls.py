@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import calendar, checkin, events, groups, home, volunteering
+from .views import calendar, checkin, contact, events, groups, home, volunteering
 
 app_name = "connect"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *checkin.urlpatterns,
     *volunteering.urlpatterns,
     *groups.urlpatterns,
+    *contact.urlpatterns,
 ]

@@ -215,6 +215,7 @@ def seed_world():
             "event_*": {"pk": event.pk},
             "rsvp": {"pk": event.pk},
             "rsvp_cancel": {"token": rsvp_services.cancel_token(rsvp)},
+            "contact_confirm": {"token": rsvp_services.contact_confirm_token(resident, "News")},
             "group_*": {"slug": group.slug},
             "checkin_mark": {"pk": event.pk, "rsvp_pk": rsvp.pk},
             "checkin*": {"pk": event.pk},

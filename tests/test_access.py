@@ -49,6 +49,9 @@ PUBLIC = {
     "connect:group_list",
     "connect:group_page",
     "connect:group_join",
+    # "Yes, keep me posted": the link in those RSVP and join emails that confirms consent to
+    # be contacted from the address itself (a page, then a POST).
+    "connect:contact_confirm",
     # Membership: joining, the page that says a link was sent, and confirming by that link
     # (where a new member may also choose a password). Calls to action: answering the ask
     # and unsubscribing from the links in the email. The public "You said, we did" page.

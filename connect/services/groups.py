@@ -23,6 +23,7 @@ from hubsite.people.services import consent_record, group_member_add, person_cre
 
 from ..models import JoinRequest
 from ..rules import ORGANISING_ROLES
+from .rsvps import contact_confirm_url, contact_to_confirm
 
 # Subject, category and template of each email. The answers to a person's own request need
 # no contact consent; telling organisers is part of the role they hold.
@@ -50,7 +51,9 @@ EMAILS = {
 }
 
 
-def _email(join_request, purpose, recipient):
+def _email(join_request, purpose, recipient, *, keep_posted=False):
+    """Queue one email; with ``keep_posted``, it carries the link that confirms consent to
+    be contacted (see ``rsvps.contact_confirm``)."""
     if not recipient.email:
         return None
     subject, category, template = EMAILS[purpose]
@@ -65,6 +68,7 @@ def _email(join_request, purpose, recipient):
         "groups_url": site_url() + reverse("connect:group_list"),
         "requests_url": site_url() + reverse("connect:join_requests"),
         "hub_name": settings.HUB_NAME,
+        "keep_posted_url": contact_confirm_url(recipient, group.name) if keep_posted else "",
     }
     subject = subject.format(group=group.name, person=join_request.person.full_name)
     subject = " ".join(subject.split())  # a name typed with a line break must not break a header
@@ -126,15 +130,13 @@ def join_request_create(
     emailed and the person gets an acknowledgement), or the one already waiting."""
     if not group.public:
         raise ValidationError("This group does not take requests to join.")
-    signed_in = user is not None and user.is_authenticated and getattr(user, "person", None)
-    known_before = None if signed_in else person_by_email(email or "")
+    signed_in = bool(user is not None and user.is_authenticated and getattr(user, "person", None))
     person = _person_for(user=user, first_name=first_name, last_name=last_name, email=email)
-    # Only the person themself (signed in, or new to the hub) can agree to be contacted: a
-    # stranger typing a known address must not change that person's consent.
-    vouched = bool(signed_in) or known_before is None
     if GroupMembership.objects.filter(group=group, person=person).exists():
         raise ValidationError("You are already in this group.", code="already_member")
-    if vouched and consent_contact and not consent_given(person, Consent.Purpose.CONTACT_EMAIL):
+    # Only the person themself can agree to be contacted. Signed in, they have; anyone else
+    # may have typed someone else's address, so the acknowledgement asks its owner to confirm.
+    if signed_in and consent_contact and not consent_given(person, Consent.Purpose.CONTACT_EMAIL):
         consent_record(
             person=person,
             purpose=Consent.Purpose.CONTACT_EMAIL,
@@ -156,7 +158,8 @@ def join_request_create(
     except IntegrityError:  # the same person asked a moment ago, in another request
         return pending.get()
     join_request.group, join_request.person = group, person
-    _email(join_request, "received", person)
+    keep_posted = contact_to_confirm(person, ticked=consent_contact, signed_in=signed_in)
+    _email(join_request, "received", person, keep_posted=keep_posted)
     _tell_organisers(join_request)
     return join_request
 

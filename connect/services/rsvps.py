@@ -1,5 +1,7 @@
 """Writes of RSVPs: answer (a place, or the waiting list when full), cancel (by a signed link,
-no login), promote the waiting list, and the emails that go with each.
+no login), promote the waiting list, and the emails that go with each. Also the "keep me
+posted" link those emails (and a join request's) carry: consent ticked on a public form is
+recorded only when confirmed from the address itself (double opt-in).
 
 Capacity holds under concurrency: every change to an event's places first locks the event's
 row (``select_for_update``), so two people racing for the last place are served one after
@@ -12,16 +14,20 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_queue, site_url
 from hubsite.people.models import Consent, Person
-from hubsite.people.selectors import person_by_email
+from hubsite.people.selectors import consent_given, person_by_email
 from hubsite.people.services import consent_record, person_create
 
 from ..models import Event, Rsvp
 
 CANCEL_SALT = "connect.rsvp-cancel"
+CONTACT_SALT = "connect.contact-confirm"
+# How long a "keep me posted" link works.
+CONTACT_MAX_AGE = 60 * 60 * 24 * 30
 ANSWER_FORMAT = "%Y%m%d%H%M%S%f"
 ONCE_PER_EVENT = {"reminder", "after"}
 
@@ -61,8 +67,87 @@ def rsvp_from_token(token):
     return rsvp
 
 
-def notify(rsvp, purpose):
-    """Queue the email for ``purpose`` about ``rsvp`` (once: the key names the answer)."""
+# Keeping posted (double opt-in) ---------------------------------------------------------
+
+
+def _address_mark(email):
+    """Stands for an address in a link without showing it (links end up in logs)."""
+    return salted_hmac(CONTACT_SALT, email.strip().lower(), algorithm="sha256").hexdigest()[:20]
+
+
+def contact_confirm_token(person, about):
+    """A signed token for the "Yes, keep me posted" link: it names the person, the consent
+    asked for, the address it is sent to and what the email was about."""
+    return signing.dumps(
+        {
+            "person": person.pk,
+            "purpose": Consent.Purpose.CONTACT_EMAIL,
+            "address": _address_mark(person.email),
+            "about": about,
+        },
+        salt=CONTACT_SALT,
+        compress=True,
+    )
+
+
+def contact_confirm_url(person, about):
+    token = contact_confirm_token(person, about)
+    return site_url() + reverse("connect:contact_confirm", args=[token])
+
+
+def contact_from_token(token):
+    """``(person, about)`` for a "keep me posted" link, or None when the link is broken, too
+    old, or the person no longer has the address it was sent to (it must speak for them)."""
+    try:
+        data = signing.loads(token, salt=CONTACT_SALT, max_age=CONTACT_MAX_AGE)
+    except signing.BadSignature:  # an expired link too (SignatureExpired)
+        return None
+    if not isinstance(data, dict) or data.get("purpose") != Consent.Purpose.CONTACT_EMAIL:
+        return None
+    pk, address = data.get("person"), data.get("address")
+    if not isinstance(pk, int) or not isinstance(address, str) or not address:
+        return None
+    person = Person.objects.filter(pk=pk).exclude(email="").first()
+    if person is None or not constant_time_compare(_address_mark(person.email), address):
+        return None
+    return person, str(data.get("about") or "")
+
+
+@transaction.atomic
+def contact_confirm(*, person, about):
+    """Record the consent to be contacted by email that the person confirmed from the link
+    sent to their address. Returns the new consent, or None when it was already given
+    (confirming twice records once)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if consent_given(person, Consent.Purpose.CONTACT_EMAIL):
+        return None
+    return consent_record(
+        person=person,
+        purpose=Consent.Purpose.CONTACT_EMAIL,
+        given=True,
+        method=Consent.Method.ONLINE,
+        note=f"Confirmed from the email about “{about}”",
+    )
+
+
+def contact_to_confirm(person, *, ticked, signed_in):
+    """Whether the email about to go should carry the "keep me posted" link: the box was
+    ticked by someone not signed in (a visitor may type anyone's address), and the person
+    has not agreed already."""
+    return bool(
+        ticked
+        and not signed_in
+        and person.email
+        and not consent_given(person, Consent.Purpose.CONTACT_EMAIL)
+    )
+
+
+# Emails ----------------------------------------------------------------------------------
+
+
+def notify(rsvp, purpose, *, keep_posted=False):
+    """Queue the email for ``purpose`` about ``rsvp`` (once: the key names the answer);
+    with ``keep_posted``, it carries the link to confirm consent to be contacted."""
     subject, category = EMAILS[purpose]
     event = rsvp.event
     person = rsvp.person
@@ -76,6 +161,7 @@ def notify(rsvp, purpose):
         "event_url": site_url() + event.get_absolute_url(),
         "cancel_url": site_url() + reverse("connect:rsvp_cancel", args=[cancel_token(rsvp)]),
         "hub_name": settings.HUB_NAME,
+        "keep_posted_url": contact_confirm_url(person, event.title) if keep_posted else "",
     }
     if purpose == "after":
         from ..selectors.events import next_event_after
@@ -136,18 +222,16 @@ def _place_for(event):
 def rsvp_create(*, event, first_name="", last_name="", email="", consent_contact=False, user=None):
     """Answer an event. Returns ``(rsvp, created)``: answering again while holding a place
     or waiting changes nothing (``created`` is False)."""
-    signed_in = user is not None and user.is_authenticated and getattr(user, "person", None)
-    known_before = None if signed_in else person_by_email(email or "")
+    signed_in = bool(user is not None and user.is_authenticated and getattr(user, "person", None))
     person = _person_for(user=user, first_name=first_name, last_name=last_name, email=email)
-    # Only the person themself (signed in, or new to the hub) can agree to be contacted: a
-    # stranger typing a known address must not change that person's consent.
-    vouched = bool(signed_in) or known_before is None
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status == Event.Status.CANCELLED:
         raise ValidationError("This event has been cancelled.")
     if event.ends_at <= timezone.now():
         raise ValidationError("This event has already happened.")
-    if consent_contact and vouched:
+    # Only the person themself can agree to be contacted. Signed in, they have; anyone else
+    # may have typed someone else's address, so the email asks its owner to confirm.
+    if consent_contact and signed_in:
         consent_record(
             person=person,
             purpose=Consent.Purpose.CONTACT_EMAIL,
@@ -165,7 +249,11 @@ def rsvp_create(*, event, first_name="", last_name="", email="", consent_contact
         rsvp.status, rsvp.responded_at, rsvp.cancelled_at = status, timezone.now(), None
         rsvp.save(update_fields=["status", "responded_at", "cancelled_at"])
     rsvp.event = event
-    notify(rsvp, "confirmed" if status == Rsvp.Status.CONFIRMED else "waiting")
+    notify(
+        rsvp,
+        "confirmed" if status == Rsvp.Status.CONFIRMED else "waiting",
+        keep_posted=contact_to_confirm(person, ticked=consent_contact, signed_in=signed_in),
+    )
     return rsvp, True
 
 

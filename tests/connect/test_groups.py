@@ -250,15 +250,16 @@ def test_a_known_email_matches_the_person_and_never_makes_a_duplicate(client, gr
     assert known.first_name == "Amina"
 
 
-def test_consent_to_be_contacted_is_recorded_only_when_ticked(client, group):
+def test_consent_ticked_without_an_account_waits_for_the_link_in_the_acknowledgement(client, group):
     ask(client, group, email="ticked@example.test", consent_contact="on")
     ask(client, group, email="unticked@example.test")
 
-    ticked = Consent.objects.get(person__email="ticked@example.test")
-    assert ticked.purpose == Consent.Purpose.CONTACT_EMAIL
-    assert ticked.given and ticked.method == Consent.Method.ONLINE
-    assert "Growing Together" in ticked.note
-    assert not Consent.objects.filter(person__email="unticked@example.test").exists()
+    # Anyone may type an address: consent counts only once confirmed from it (double opt-in).
+    assert not Consent.objects.exists()
+    ticked = OutboxMessage.objects.get(to_email="ticked@example.test")
+    unticked = OutboxMessage.objects.get(to_email="unticked@example.test")
+    assert "Yes, keep me posted: http://localhost:8000/connect/keep-posted/" in ticked.body_text
+    assert "keep-posted" not in unticked.body_text
 
 
 @pytest.mark.parametrize(

@@ -54,12 +54,14 @@ def test_anyone_answers_a_public_event_without_an_account(client):
         "Amina",
     )
     assert rsvp.person.first_contact == Person.FirstContact.EVENT
-    assert rsvp.person.consents.get().purpose == Consent.Purpose.CONTACT_EMAIL
+    # Ticked without an account: consent waits for the link in the email (double opt-in).
+    assert not rsvp.person.consents.exists()
     deliver_all()
     (message,) = mail.outbox
     assert message.to == ["amina@example.test"]
     assert "You have a place" in message.body
     assert "/rsvp/cancel/" in message.body
+    assert "Yes, keep me posted: http://localhost:8000/connect/keep-posted/" in message.body
 
 
 def test_without_consent_the_confirmation_still_comes_but_nothing_is_recorded(client):
@@ -67,6 +69,7 @@ def test_without_consent_the_confirmation_still_comes_but_nothing_is_recorded(cl
     assert not Consent.objects.exists()
     deliver_all()
     assert len(mail.outbox) == 1
+    assert "keep-posted" not in mail.outbox[0].body
 
 
 def test_a_known_email_is_the_known_person_never_a_duplicate(client):
