@@ -1,7 +1,8 @@
 """What keeps personal data out of the hub's logs and error reports. The hub's own log lines
 name records by id; these are the safety net for what a library or an exception message says:
-every log record has its email addresses and signed tokens masked, and an error report carries no form values,
-cookies, query values, signed-in address or local variables' contents."""
+every log record has its email addresses and signed tokens masked, and an error report
+carries no form values, cookies, query values, signed-in address or local variables'
+contents."""
 
 import logging
 import re
