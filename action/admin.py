@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from .models import ActionTaken, Activity, Ask, Campaign, Signup, Story, SupporterUpdate
+from .services.campaigns import _mark_ended
 
 
 @admin.register(Campaign)
@@ -12,6 +13,11 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["groups", "themes", "partners", "endorsements"]
+
+    def save_model(self, request, obj, form, change):
+        # When it was won or lost is dated here too: retention counts from it.
+        _mark_ended(obj)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Signup)

@@ -48,6 +48,11 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Set when the status becomes won or lost, cleared if it is reopened: the retention of
+    # its supporters counts from here (``services.retention``).
+    ended_at = models.DateTimeField(
+        "ended", null=True, blank=True, editable=False, help_text="When it was won or lost."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -29,6 +29,17 @@ CONFIRM_MAX_AGE = 60 * 60 * 24 * 14
 
 # Campaigns -------------------------------------------------------------------------------
 
+ENDED = (Campaign.Status.WON, Campaign.Status.LOST)
+
+
+def _mark_ended(campaign):
+    """Date the end when the status becomes won or lost (kept while it stays ended, even if
+    it turns from won to lost), and clear it when the campaign is reopened."""
+    if campaign.status not in ENDED:
+        campaign.ended_at = None
+    elif campaign.ended_at is None:
+        campaign.ended_at = timezone.now()
+
 
 def _check_groups(user, groups, current=()):
     """An organiser puts only groups they organise behind a campaign, and never takes away
@@ -54,9 +65,11 @@ def campaign_create(*, created_by, groups=(), themes=(), partners=(), endorsemen
         raise ValidationError({"name": "A campaign with this name already exists."})
     try:
         with transaction.atomic():
-            campaign = Campaign.objects.create(
+            campaign = Campaign(
                 name=name, slug=unique_slug(Campaign, name), created_by=created_by, **fields
             )
+            _mark_ended(campaign)
+            campaign.save(force_insert=True)
     except IntegrityError:
         raise ValidationError({"name": "A campaign with this name already exists."}) from None
     campaign.groups.set(groups)
@@ -80,6 +93,7 @@ def campaign_update(
         raise ValidationError({"endorsements": "A campaign cannot endorse itself."})
     for name, value in fields.items():
         setattr(campaign, name, value)
+    _mark_ended(campaign)
     try:
         with transaction.atomic():
             campaign.save()
@@ -155,7 +169,7 @@ def signup_create(
     """Record a sign-up waiting for its email to be confirmed, and send the link. Signing
     again changes nothing on the page: a pending sign-up gets its link again; a confirmed
     one gets a short thank-you saying it already counts (at most once a day)."""
-    if not campaign.is_public or campaign.status in (Campaign.Status.WON, Campaign.Status.LOST):
+    if not campaign.is_public or campaign.status in ENDED:
         raise ValidationError("This campaign is not taking sign-ups.")
     email = email.strip().lower()
     signup = Signup.objects.filter(campaign=campaign, email__iexact=email).first()

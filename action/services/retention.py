@@ -28,10 +28,11 @@ ANONYMOUS_DOMAIN = "@anonymised.invalid"
 
 
 def campaigns_ended(cutoff):
-    """Campaigns won or lost before ``cutoff`` and untouched since."""
+    """Campaigns won or lost before ``cutoff`` (``ended_at``, set when the status changed)
+    and untouched since: one marked won today keeps its supporters for the whole period."""
     since = {"campaign": OuterRef("pk")}
     return Campaign.objects.filter(
-        status__in=[Campaign.Status.WON, Campaign.Status.LOST], created_at__lt=cutoff
+        status__in=[Campaign.Status.WON, Campaign.Status.LOST], ended_at__lt=cutoff
     ).exclude(
         Exists(
             Signup.objects.filter(Q(created_at__gte=cutoff) | Q(confirmed_at__gte=cutoff), **since)

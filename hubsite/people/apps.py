@@ -20,3 +20,15 @@ class PeopleConfig(AppConfig):
             erase=services.person_data_erase,
         )
         register_figures("people", selectors.dashboard_figures)
+
+        from hubsite.privacy.registry import register_retention
+
+        from . import retention
+
+        register_retention(
+            "people.unlinked",
+            label="People nothing in the hub refers to",
+            description=retention.DESCRIPTION,
+            default_months=36,
+            apply=retention.unlinked_people_retain,
+        )

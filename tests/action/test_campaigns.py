@@ -370,3 +370,26 @@ def test_an_organiser_keeps_a_joint_campaigns_other_groups(organiser_client, org
     response = organiser_client.post(url, campaign_data(name="Joint", groups=[mine.pk]))
     assert "groups" in response.context["form"].errors
     assert set(campaign.groups.all()) == {mine, theirs}
+
+
+def test_winning_or_losing_dates_the_end_and_reopening_clears_it(staff_client):
+    campaign = CampaignFactory(name="Lift", slug="lift", status=Campaign.Status.ACTIVE)
+    url = reverse("action:campaign_edit", args=[campaign.slug])
+    assert campaign.ended_at is None
+
+    assert staff_client.post(url, campaign_data(name="Lift", status="won")).status_code == 302
+    campaign.refresh_from_db()
+    won_at = campaign.ended_at
+    assert won_at is not None
+
+    user = make_user("staff", "s2@example.test")
+    services.campaign_update(campaign=campaign, edited_by=user, status=Campaign.Status.LOST)
+    assert Campaign.objects.get(pk=campaign.pk).ended_at == won_at  # still ended since then
+
+    services.campaign_update(campaign=campaign, edited_by=user, status=Campaign.Status.ACTIVE)
+    assert Campaign.objects.get(pk=campaign.pk).ended_at is None
+
+    created = services.campaign_create(
+        created_by=user, name="Already won", summary="s", need="n", demand="d", status="won"
+    )
+    assert created.ended_at is not None

@@ -1,5 +1,5 @@
-"""Action's retention period: the supporters of a campaign won or lost and quiet for 24
-months are anonymised (the campaign keeps its number of supporters), the actions they took
+"""Action's retention period: the supporters of a campaign won or lost 24 months ago and
+quiet since are anonymised (the campaign keeps its number of supporters), the actions they took
 lose who took them and their note (each still counts), and sign-ups never confirmed go."""
 
 from datetime import timedelta
@@ -35,7 +35,9 @@ def days_ago(days):
 
 
 def campaign(status=WON, days=900):
-    return CampaignFactory(status=status, created_at=days_ago(days + 100))
+    """Created ``days + 100`` days ago; won or lost ``days - 100`` days ago."""
+    ended = days_ago(days - 100) if status in (WON, Campaign.Status.LOST) else None
+    return CampaignFactory(status=status, created_at=days_ago(days + 100), ended_at=ended)
 
 
 def signed_pending(on, days=800):
@@ -128,6 +130,26 @@ def test_running_or_recently_active_campaigns_keep_their_supporters():
     assert all(signup.person_id and signup.first_name for signup in kept)
     assert ActionTaken.objects.count() == 1
     assert OutboxMessage.objects.count() == 4
+
+
+def test_a_campaign_quiet_for_two_years_but_won_today_keeps_its_supporters():
+    won_today = CampaignFactory(status=WON, created_at=days_ago(1500), ended_at=timezone.now())
+    supporter = signed(won_today, days=1000)
+    took_action(supporter, days=1000)
+
+    assert campaign_signups_retain(cutoff()) == 0
+
+    supporter.refresh_from_db()
+    assert supporter.person_id and supporter.first_name
+    assert ActionTaken.objects.get().note
+
+
+def test_a_campaign_won_long_ago_and_quiet_since_loses_them_however_recently_created():
+    # Only the end and the activity count: a campaign logged late, already won, is no exception.
+    won = CampaignFactory(status=WON, created_at=days_ago(10), ended_at=days_ago(800))
+    signed(won, days=800)
+
+    assert campaign_signups_retain(cutoff()) == 1
 
 
 def test_a_sign_up_never_confirmed_goes_a_month_on_whatever_the_campaign():

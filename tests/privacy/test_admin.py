@@ -80,3 +80,30 @@ def test_the_outbox_admin_does_not_show_a_persons_own_links(admin_client):
     response = admin_client.get(reverse("admin:notify_outboxmessage_change", args=[message.pk]))
     assert response.status_code == 200
     assert "SECRET-TOKEN" not in response.content.decode()
+
+
+def test_a_campaign_won_in_the_admin_is_dated_for_retention(admin_client, staff_user):
+    from action.models import Campaign
+    from tests.action.factories import CampaignFactory
+
+    campaign = CampaignFactory(status=Campaign.Status.ACTIVE)
+    url = reverse("admin:action_campaign_change", args=[campaign.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list)
+    }
+    data.update(
+        {
+            name: [v.pk for v in form.initial[name]]
+            for name in form.initial
+            if isinstance(form.initial[name], list)
+        }
+    )
+    data["status"] = Campaign.Status.WON
+    data.setdefault("created_by", staff_user.pk)
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    campaign.refresh_from_db()
+    assert campaign.ended_at is not None

@@ -54,7 +54,9 @@ def past_their_time():
     for ended in (900, 30):
         RsvpFactory(event=EventFactory(starts_at=days_ago(ended + 1), ends_at=days_ago(ended)))
     for quiet in (900, 30):
-        campaign = CampaignFactory(status=Campaign.Status.WON, created_at=days_ago(quiet + 100))
+        campaign = CampaignFactory(
+            status=Campaign.Status.WON, created_at=days_ago(quiet + 100), ended_at=days_ago(quiet)
+        )
         SignupFactory(campaign=campaign, created_at=days_ago(quiet), confirmed_at=days_ago(quiet))
     for sent in (400, 30):
         OutboxMessage.objects.create(
