@@ -202,7 +202,9 @@ def time_passes(minutes):
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_batch_loses_no_email_and_sends_none_twice(own_redis, tmp_path):
+def test_a_worker_killed_mid_batch_loses_no_email_and_repeats_one_only_with_its_message_id(
+    own_redis, tmp_path
+):
     with MailServer(hold_at=HELD) as mail_server, broker_at(own_redis.url):
         env = {
             **os.environ,
