@@ -59,3 +59,10 @@ class ActionConfig(AppConfig):
             default_months=1,
             apply=retention.unconfirmed_signups_retain,
         )
+        register_retention(
+            "action.stories_not_published",
+            label="Stories not published",
+            description=retention.STORIES_DESCRIPTION,
+            default_months=12,
+            apply=retention.stories_not_published_retain,
+        )

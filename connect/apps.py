@@ -61,3 +61,17 @@ class ConnectConfig(AppConfig):
             default_months=24,
             apply=retention.event_answers_retain,
         )
+        register_retention(
+            "connect.volunteer_offers",
+            label="Offers to volunteer",
+            description=retention.OFFERS_DESCRIPTION,
+            default_months=24,
+            apply=retention.volunteer_offers_retain,
+        )
+        register_retention(
+            "connect.join_requests",
+            label="Requests to join a group",
+            description=retention.JOIN_REQUESTS_DESCRIPTION,
+            default_months=12,
+            apply=retention.join_requests_retain,
+        )

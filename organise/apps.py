@@ -71,3 +71,17 @@ class OrganiseConfig(AppConfig):
             default_months=36,
             apply=retention.former_members_retain,
         )
+        register_retention(
+            "organise.call_answers",
+            label="Who calls to action went to, and their answers",
+            description=retention.CALL_ANSWERS_DESCRIPTION,
+            default_months=24,
+            apply=retention.call_answers_retain,
+        )
+        register_retention(
+            "organise.declined_proposals",
+            label="Group proposals declined",
+            description=retention.DECLINED_PROPOSALS_DESCRIPTION,
+            default_months=12,
+            apply=retention.declined_proposals_retain,
+        )

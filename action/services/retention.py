@@ -2,12 +2,14 @@
 of sign-ups, applied nightly through the data-protection registry
 (``hubsite.privacy.registry``)."""
 
+from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, StrIndex, Substr
 
+from hubsite.notify.models import OutboxMessage
 from hubsite.notify.selectors import messages_keyed
 
-from ..models import ActionTaken, Campaign, Signup, SupporterUpdate
+from ..models import ActionTaken, Campaign, Signup, Story, SupporterUpdate
 
 DESCRIPTION = (
     "When a campaign has been won or lost and nothing has happened on it for this many "
@@ -82,3 +84,51 @@ def campaign_signups_retain(cutoff):
         consent_contact=False,
     )
     return actions + deleted + anonymised
+
+
+# Stories never published ----------------------------------------------------------------
+
+STORIES_DESCRIPTION = (
+    "A story that is not on the hub's website (turned down by staff, withdrawn by its teller, "
+    "or never published: still waiting, or sent back for changes) is deleted this many months "
+    "after anything last happened to it (it was told, or staff answered it), with its photo "
+    "and the emails about it. Published stories are never deleted by this: they are the "
+    "hub's public record, and only their teller can have them removed."
+)
+
+STORY_KEY_PREFIX = "action:story:"
+
+
+def stories_not_published(cutoff):
+    """Stories not public (``Story.is_public``: approved while the teller consents) whose last
+    dated change is before ``cutoff``: when they were told, or an email about them was written
+    (received, published, changes asked for, turned down: the outbox keeps a message's key
+    and date after it empties it). Edits by the teller and changes of consent carry no date
+    of their own, so they do not count."""
+    start = len(STORY_KEY_PREFIX) + 1
+    story_id = Substr(
+        "key", start, StrIndex(Concat(Substr("key", start), Value(":")), Value(":")) - 1
+    )
+    recent_email = (
+        OutboxMessage.objects.filter(key__startswith=STORY_KEY_PREFIX, created_at__gte=cutoff)
+        .annotate(_story=story_id)
+        .filter(_story=Cast(OuterRef("pk"), CharField()))
+    )
+    return (
+        Story.objects.exclude(status=Story.Status.APPROVED, consent_to_publish=True)
+        .filter(created_at__lt=cutoff)
+        .exclude(Exists(recent_email))
+    )
+
+
+def stories_not_published_retain(cutoff):
+    """Delete the stories not published and untouched since ``cutoff`` with their emails and,
+    once the run is committed, their photos' files; returns how many stories went."""
+    due = Story.objects.filter(pk__in=stories_not_published(cutoff).values("pk"))
+    photos = [name for name in due.values_list("photo", flat=True) if name]
+    messages_keyed(STORY_KEY_PREFIX, due).delete()
+    _, deleted = due.delete()
+    if photos:
+        storage = Story._meta.get_field("photo").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in photos])
+    return deleted.get(Story._meta.label, 0)

@@ -20,3 +20,14 @@ class PrivacyConfig(AppConfig):
         )
         # A reminder about a request closed meanwhile is not sent.
         register_send_check(services.REMINDER_KEY_PREFIX, services.reminder_still_wanted)
+
+        from . import retention
+        from .registry import register_retention
+
+        register_retention(
+            "privacy.closed_requests",
+            label="Data-protection requests closed",
+            description=retention.DESCRIPTION,
+            default_months=72,
+            apply=retention.closed_requests_retain,
+        )

@@ -2,11 +2,20 @@
 left memberships, applied nightly through the data-protection registry
 (``hubsite.privacy.registry``)."""
 
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hubsite.notify.selectors import messages_keyed
 
-from ..models import Contribution, JoinApplication, Membership, MembershipEvent
+from ..models import (
+    Contribution,
+    Delivery,
+    GroupProposal,
+    JoinApplication,
+    Membership,
+    MembershipEvent,
+)
+from .groups import KEY_PREFIX as PROPOSAL_KEY_PREFIX
 from .members import LAPSED_KEY_PREFIX, RENEWAL_KEY_PREFIX
 
 DESCRIPTION = (
@@ -40,3 +49,43 @@ def former_members_retain(cutoff):
     applications.delete()
     _, deleted = memberships.delete()
     return deleted.get(Membership._meta.label, 0)
+
+
+# Answers to calls to action ----------------------------------------------------------------
+
+CALL_ANSWERS_DESCRIPTION = (
+    "Who a call to action went to, and what each person answered, lose the person this many "
+    "months after the call was sent. The call stays with its counts: how many it went to, "
+    "how many were sent, and how many said yes or not this time. The emails themselves are "
+    "emptied after the period set for emails sent."
+)
+
+
+def call_answers_retain(cutoff):
+    """Take the person off the copies of the calls sent before ``cutoff`` (a call that was
+    stopped counts from when it started); returns how many copies changed. The rows stay,
+    with their answer and their email's status, so each call's totals
+    (``selectors.calls.call_totals``) are unchanged."""
+    due = Delivery.objects.alias(
+        sent=Coalesce("call__sent_at", "call__started_at", "created_at")
+    ).filter(sent__lt=cutoff, person__isnull=False)
+    return due.update(person=None)
+
+
+# Group proposals declined -----------------------------------------------------------------
+
+DECLINED_PROPOSALS_DESCRIPTION = (
+    "A proposal of a group that was declined is deleted, with the emails about it, this many "
+    "months after it was declined. A proposal that was approved became a group: it stays."
+)
+
+
+def declined_proposals_retain(cutoff):
+    """Delete the proposals declined before ``cutoff`` with their emails; returns how many
+    went."""
+    due = GroupProposal.objects.alias(last=Coalesce("decided_at", "created_at")).filter(
+        status=GroupProposal.Status.DECLINED, last__lt=cutoff
+    )
+    messages_keyed(PROPOSAL_KEY_PREFIX, due).delete()
+    _, deleted = GroupProposal.objects.filter(pk__in=due.values("pk")).delete()
+    return deleted.get(GroupProposal._meta.label, 0)

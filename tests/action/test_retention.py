@@ -5,21 +5,23 @@ lose who took them and their note (each still counts), and sign-ups never confir
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from action.models import ActionTaken, Campaign, Signup, SupporterUpdate
+from action.models import ActionTaken, Campaign, Signup, Story, SupporterUpdate
 from action.selectors.asks import actions_count
 from action.selectors.campaigns import with_supporters
 from action.services.retention import (
     ANONYMOUS_DOMAIN,
     campaign_signups_retain,
+    stories_not_published_retain,
     unconfirmed_signups_retain,
 )
 from hubsite.notify.models import OutboxMessage
 from hubsite.privacy.services import months_before
-from tests.action.factories import AskFactory, CampaignFactory, SignupFactory
+from tests.action.factories import AskFactory, CampaignFactory, SignupFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +206,92 @@ def test_the_updates_sent_to_supporters_of_a_campaign_long_closed_go():
     campaign_signups_retain(cutoff())
 
     assert not OutboxMessage.objects.filter(key__startswith="action:update:").exists()
+
+
+# Stories not published ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def story_cutoff():
+    return months_before(timezone.now(), 12)
+
+
+def told(days=400, status=Story.Status.REJECTED, photo=False, emailed=None, **fields):
+    """A story told ``days`` ago, with an email about it written ``emailed`` days ago (by
+    default when it was told)."""
+    story = StoryFactory(status=status, created_at=days_ago(days), **fields)
+    if photo:
+        story.photo.save("lift.jpg", ContentFile(b"not really a photo"), save=True)
+    message = OutboxMessage.objects.create(
+        key=f"action:story:{story.pk}:received",
+        person=story.person,
+        to_email=story.person.email,
+        subject=f"We have your story “{story.title}”",
+        body_text=f"Dear {story.person.first_name}",
+        category="account",
+    )
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        created_at=days_ago(days if emailed is None else emailed)
+    )
+    return story
+
+
+def test_stories_turned_down_withdrawn_or_never_published_go_with_photo_and_emails(
+    media, django_capture_on_commit_callbacks
+):
+    rejected = told(status=Story.Status.REJECTED, photo=True)
+    withdrawn = told(status=Story.Status.APPROVED, consent_to_publish=False)
+    waiting = told(status=Story.Status.SUBMITTED)
+    changes = told(status=Story.Status.CHANGES, consent_to_publish=False)
+    photo = rejected.photo.name
+    storage = rejected.photo.storage
+    assert storage.exists(photo)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert stories_not_published_retain(story_cutoff()) == 4
+
+    assert not Story.objects.filter(pk__in=[rejected.pk, withdrawn.pk, waiting.pk, changes.pk])
+    assert not OutboxMessage.objects.filter(key__startswith="action:story:").exists()
+    assert not storage.exists(photo)
+    rejected.person.refresh_from_db()  # the teller's record is not Action's to remove
+
+
+def test_published_stories_and_recent_ones_stay(media):
+    published = told(
+        days=2000, status=Story.Status.APPROVED, published_at=days_ago(1990), photo=True
+    )
+    recent = told(days=100, status=Story.Status.REJECTED)
+    answered_lately = told(days=600, status=Story.Status.REJECTED, emailed=30)
+    OutboxMessage.objects.create(
+        key="action:story-link:abc:2024010112", to_email="x@example.test", category="account"
+    )
+
+    assert stories_not_published_retain(story_cutoff()) == 0
+
+    assert Story.objects.filter(pk__in=[published.pk, recent.pk, answered_lately.pk]).count() == 3
+    assert OutboxMessage.objects.count() == 4
+    assert published.photo.storage.exists(published.photo.name)
+
+
+def test_a_second_run_deletes_no_more_stories():
+    told()
+
+    assert stories_not_published_retain(story_cutoff()) == 1
+    assert stories_not_published_retain(story_cutoff()) == 0
+
+
+def queries_to_retain_stories(count):
+    for _ in range(count):
+        told()
+    with CaptureQueriesContext(connection) as queries:
+        assert stories_not_published_retain(story_cutoff()) == count
+    return len(queries)
+
+
+def test_the_number_of_queries_for_stories_does_not_grow_with_the_rows():
+    assert queries_to_retain_stories(30) == queries_to_retain_stories(3)

@@ -2,6 +2,8 @@
 its contributions, join applications and emails; the dated changes that the growth figures
 count stay, without the person; the person's record stays."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,17 +12,30 @@ from django.utils import timezone
 from hubsite.notify.models import OutboxMessage
 from hubsite.people.models import Person
 from hubsite.privacy.services import months_before
-from organise.models import Contribution, JoinApplication, Membership, MembershipEvent
+from organise.models import (
+    CallToAction,
+    Contribution,
+    Delivery,
+    GroupProposal,
+    JoinApplication,
+    Membership,
+    MembershipEvent,
+)
+from organise.selectors.calls import call_totals
 from organise.selectors.members import growth
 from organise.services.membership import add_months
-from organise.services.retention import former_members_retain
-from tests.organise.factories import MembershipFactory
+from organise.services.retention import (
+    call_answers_retain,
+    declined_proposals_retain,
+    former_members_retain,
+)
+from tests.organise.factories import CallToActionFactory, MembershipFactory
 from tests.organise.factories_members import (
     ContributionFactory,
     JoinApplicationFactory,
     MembershipEventFactory,
 )
-from tests.people.factories import LocalityFactory, PersonFactory
+from tests.people.factories import GroupFactory, LocalityFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +149,155 @@ def queries_to_retain(count):
 
 def test_the_number_of_queries_does_not_grow_with_the_rows():
     assert queries_to_retain(50) == queries_to_retain(3)
+
+
+def days_ago(days):
+    return timezone.now() - timedelta(days=days)
+
+
+# Answers to calls to action ------------------------------------------------------------------
+
+
+def calls_cutoff():
+    return months_before(timezone.now(), 24)
+
+
+def call_sent(days=800, answers=(Delivery.Response.YES, Delivery.Response.NO, "")):
+    """A call sent ``days`` ago to one person per answer, each with their sent email."""
+    call = CallToActionFactory(
+        status=CallToAction.Status.SENT, started_at=days_ago(days), sent_at=days_ago(days)
+    )
+    for answer in answers:
+        person = PersonFactory()
+        message = OutboxMessage.objects.create(
+            key=f"organise:call:{call.pk}:{person.pk}",
+            person=person,
+            to_email=person.email,
+            subject=call.subject,
+            body_text=call.body,
+            category="contact",
+            status=OutboxMessage.Status.SENT,
+            sent_at=days_ago(days),
+        )
+        Delivery.objects.create(
+            call=call,
+            person=person,
+            message=message,
+            response=answer,
+            responded_at=days_ago(days) if answer else None,
+            created_at=days_ago(days),
+        )
+    return call
+
+
+def test_calls_sent_long_ago_lose_who_they_went_to_and_keep_their_counts():
+    old = call_sent()
+    stopped = call_sent(answers=[Delivery.Response.YES])
+    CallToAction.objects.filter(pk=stopped.pk).update(
+        status=CallToAction.Status.CANCELLED, sent_at=None
+    )
+    before = call_totals(old), call_totals(stopped)
+
+    assert call_answers_retain(calls_cutoff()) == 4
+
+    assert not Delivery.objects.filter(person__isnull=False).exists()
+    assert Delivery.objects.count() == 4
+    assert (call_totals(old), call_totals(stopped)) == before
+    assert call_totals(old)["yes"] == 1 and call_totals(old)["sent"] == 3
+    assert Person.objects.count() == 4  # the people's records are not Organise's to remove
+
+
+def test_calls_sent_lately_keep_who_they_went_to():
+    call_sent(days=100)
+
+    assert call_answers_retain(calls_cutoff()) == 0
+
+    assert not Delivery.objects.filter(person__isnull=True).exists()
+
+
+def test_a_second_run_changes_no_more_answers():
+    call_sent()
+
+    assert call_answers_retain(calls_cutoff()) == 3
+    assert call_answers_retain(calls_cutoff()) == 0
+
+
+def queries_to_retain_answers(count):
+    call_sent(answers=[Delivery.Response.YES] * count)
+    with CaptureQueriesContext(connection) as queries:
+        assert call_answers_retain(calls_cutoff()) == count
+    return len(queries)
+
+
+def test_the_number_of_queries_for_answers_does_not_grow_with_the_rows():
+    assert queries_to_retain_answers(30) == queries_to_retain_answers(3)
+
+
+# Group proposals declined --------------------------------------------------------------------
+
+
+def proposals_cutoff():
+    return months_before(timezone.now(), 12)
+
+
+def proposed(days=400, status=GroupProposal.Status.DECLINED, **fields):
+    person = PersonFactory()
+    proposal = GroupProposal.objects.create(
+        name=f"Allotment group {GroupProposal.objects.count()}",
+        purpose="Grow food together behind the flats.",
+        proposed_by=person,
+        status=status,
+        answer="There is one already: join it!" if status != "pending" else "",
+        decided_at=days_ago(days) if status != "pending" else None,
+        created_at=days_ago(days + 10),
+        **fields,
+    )
+    OutboxMessage.objects.create(
+        key=f"organise:proposal:{proposal.pk}:answer",
+        person=person,
+        to_email=person.email,
+        subject="Your proposal",
+        body_text=f"Dear {person.first_name}",
+        category="account",
+    )
+    return proposal
+
+
+def test_proposals_declined_long_ago_go_with_their_emails():
+    declined = proposed()
+
+    assert declined_proposals_retain(proposals_cutoff()) == 1
+
+    assert not GroupProposal.objects.filter(pk=declined.pk).exists()
+    assert not OutboxMessage.objects.filter(key__startswith="organise:proposal:").exists()
+    declined.proposed_by.refresh_from_db()
+
+
+def test_approved_waiting_and_lately_declined_proposals_stay():
+    approved = proposed(status=GroupProposal.Status.APPROVED, group=GroupFactory())
+    waiting = proposed(days=900, status=GroupProposal.Status.PENDING)
+    lately = proposed(days=30)
+
+    assert declined_proposals_retain(proposals_cutoff()) == 0
+
+    assert GroupProposal.objects.filter(pk__in=[approved.pk, waiting.pk, lately.pk]).count() == 3
+    assert OutboxMessage.objects.count() == 3
+
+
+def test_a_second_run_deletes_no_more_proposals():
+    proposed()
+
+    assert declined_proposals_retain(proposals_cutoff()) == 1
+    assert declined_proposals_retain(proposals_cutoff()) == 0
+
+
+def queries_to_retain_proposals(count):
+    for _ in range(count):
+        proposed()
+    with CaptureQueriesContext(connection) as queries:
+        assert declined_proposals_retain(proposals_cutoff()) == count
+    return len(queries)
+
+
+def test_the_number_of_queries_for_proposals_does_not_grow_with_the_rows():
+    assert queries_to_retain_proposals(30) == queries_to_retain_proposals(3)
