@@ -4,15 +4,17 @@ conversation), and for every named route the path to its real object. Used by th
 URL matrix, the CSRF walk and the generated-input tests."""
 
 import datetime
+import inspect
 import re
 import traceback
+import types
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_resolver, resolve, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -25,7 +27,7 @@ from hubsite.framework.models import AssessmentRound, Learning, PromptDelivery, 
 from hubsite.people.models import GroupMembership, Role
 from hubsite.privacy import services as privacy_services
 from hubsite.privacy.models import RetentionRun
-from organise.models import GroupProposal
+from organise.models import GroupProposal, Membership
 from organise.services import calls as call_services
 from organise.services import joining as join_services
 from tests.action.factories import (
@@ -42,6 +44,7 @@ from tests.connect.factories import (
     OpportunityFactory,
     RsvpFactory,
     ShiftFactory,
+    ShiftSignupFactory,
 )
 from tests.listening.factories import (
     ConversationFactory,
@@ -68,8 +71,26 @@ from tests.people.factories import (
     UserFactory,
 )
 from tests.test_access import PUBLIC, ROUTES, example_path
+from tests.test_access import walk as walk_patterns
 
 ROLES = ("member", "volunteer", "organiser", "staff")
+
+# The admin's own URL patterns (test_access.ROUTES leaves them out), each with made-up
+# values: no role of the hub but a staff superuser gets past the admin's own gate, which
+# answers before it looks for the object.
+ADMIN_ROUTES = [
+    (route, name)
+    for route, name, _ in walk_patterns(get_resolver().url_patterns)
+    if route.startswith("admin/")
+]
+
+
+def admin_path(route):
+    """The admin's routes mix path converters and regexes: 1 for every parameter."""
+    path = re.sub(r"<(?:\w+:)?\w+>", "1", route)
+    path = re.sub(r"\((?:\?P<\w+>)?[^)]*\)", "1", path)
+    return "/" + path.replace("^", "").replace("$", "").replace("\\", "")
+
 
 # Routes that end the session they are sent in; the walk signs in again after them.
 SIGNS_OUT = {"account_logout"}
@@ -167,6 +188,43 @@ def seed_world():
     retention_run = RetentionRun.objects.create(started_by=users["staff"])
 
     invited = UserFactory(role=Role.MEMBER)  # never signed in: the invitation is still good
+    invited_person = PersonFactory(user=invited, email=invited.email)
+
+    # States that only some pages show a form for, each opened besides the world's paths.
+    member_story = StoryFactory(
+        person=member, campaign=campaign, status="approved", published_at=timezone.now()
+    )
+    related = CampaignFactory(created_by=users["organiser"])
+    related.endorsements.add(campaign)
+    unconfirmed = SignupFactory(campaign=campaign, status="pending", confirmed_at=None)
+    activity.people.add(resident)
+    candidate = PersonFactory(first_name="Candida", locality=locality)
+    now = timezone.now()
+    started = EventFactory(
+        group=group,
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=1),
+    )
+    RsvpFactory(event=started, person=resident)
+    ShiftSignupFactory(shift=shift, person=member)
+    ShiftSignupFactory(shift=shift, person=volunteer)
+    past_shift = ShiftFactory(
+        opportunity=opportunity,
+        starts_at=now - datetime.timedelta(days=2),
+        ends_at=now - datetime.timedelta(days=2) + datetime.timedelta(hours=3),
+    )
+    ShiftSignupFactory(shift=past_shift, person=resident)
+    scheduled = CallToActionFactory(
+        segment=segment,
+        created_by=users["organiser"],
+        status="scheduled",
+        send_at=now + datetime.timedelta(days=1),
+    )
+    spare_segment = SegmentFactory(created_by=users["organiser"])
+    due = soon(30)
+    membership.renews_on = due
+    membership.save(update_fields=["renews_on"])
+    Membership.objects.filter(person=member).update(renews_on=due)
     at = {
         "people": {
             "person_*": {"pk": resident.pk},
@@ -255,6 +313,29 @@ def seed_world():
         },
     }
     world = World(users=users)
+    world.extra_pages = [
+        (("staff",), reverse("people:person_detail", args=[invited_person.pk])),
+        (("member",), reverse("action:story_detail", args=[member_story.pk])),
+        (("member",), reverse("action:story_edit", args=[member_story.pk])),
+        (
+            ("anonymous",),
+            reverse("action:signup_confirm", args=[campaign_services.confirm_token(unconfirmed)]),
+        ),
+        (
+            ("organiser", "staff"),
+            reverse("action:activity_detail", args=[activity.pk]) + f"?q={candidate.first_name}",
+        ),
+        (("organiser", "staff"), reverse("connect:checkin", args=[started.pk])),
+        (("member", "volunteer"), reverse("connect:shift_mine")),
+        (("staff",), reverse("connect:hours_log", args=[past_shift.pk])),
+        (("organiser", "staff"), reverse("organise:call_detail", args=[scheduled.pk])),
+        (("organiser", "staff"), reverse("organise:segment_delete", args=[spare_segment.pk])),
+        (("member",), reverse("organise:my_membership")),
+        (
+            ("organiser", "staff"),
+            reverse("action:campaign_invite", args=[campaign.slug]) + f"?to_campaign={related.pk}",
+        ),
+    ]
     for route, name, _ in ROUTES:
         if not name or "<" not in route and "(?P" not in route:
             continue
@@ -269,6 +350,7 @@ def seed_world():
         "conversation": conversation,
         "activity": activity,
         "round": listening_round,
+        "shift": shift,
     }
     return world
 
@@ -315,6 +397,7 @@ class Form:
     action: str
     method: str
     fields: dict
+    files: list = field(default_factory=list)
 
     @property
     def key(self):
@@ -347,7 +430,10 @@ class _FormParser(HTMLParser):
             return
         if tag == "input":
             kind = attrs.get("type", "text").lower()
-            if kind in ("submit", "button", "image", "reset", "file"):
+            if kind == "file":
+                self.form.files.append(name)
+                return
+            if kind in ("submit", "button", "image", "reset"):
                 if kind == "submit" and "value" in attrs:
                     self.form.fields.setdefault(name, [attrs["value"]])
                 return
@@ -390,9 +476,10 @@ def forms_on(page, html):
     return parser.forms
 
 
-def pages(world, role):
+def pages(world, role, extra=False):
     """The pages ``role`` may open: every route without parameters, and every route with
-    them that the world has an object for."""
+    them that the world has an object for; with ``extra``, also the world's pages that show
+    a form only in a state of their own (a started event, a pending invitation...)."""
     found = []
     for route, name, callback in ROUTES:
         if name in SIGNS_OUT:
@@ -405,6 +492,8 @@ def pages(world, role):
         if ("<" in route or "(?P" in route) and name not in world.kwargs:
             continue
         found.append((name, world.path(route, name)))
+    if extra:
+        found += [(None, path) for roles, path in world.extra_pages if role in roles]
     return found
 
 
@@ -412,7 +501,7 @@ def discover_forms(world, role, client):
     """Every form on the pages ``role`` may open, once each (a form found on many pages, like
     the sign-out button, is kept once)."""
     seen = {}
-    for _name, path in pages(world, role):
+    for _name, path in pages(world, role, extra=True):
         response = client.get(path)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
@@ -421,3 +510,59 @@ def discover_forms(world, role, client):
                 continue
             seen.setdefault(form.key, form)
     return list(seen.values())
+
+
+def route_name(path):
+    """The route a form is sent to."""
+    return resolve(urlsplit(path).path).view_name
+
+
+def _declared_methods(view):
+    """The methods a view's ``require_http_methods`` (or ``require_POST``) allows, or None
+    for a view that takes any method."""
+    while view is not None:
+        for cell in getattr(view, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if (
+                isinstance(value, list)
+                and value
+                and all(isinstance(m, str) and m.isupper() for m in value)
+            ):
+                return set(value)
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def _reads_post(function, depth=3, seen=None):
+    """Whether ``function``, or a function of its module that it calls (three deep), reads
+    a POST: a view that takes any method but treats a POST like a GET does not count."""
+    seen = set() if seen is None else seen
+    if not isinstance(function, types.FunctionType) or function in seen:
+        return False
+    seen.add(function)
+    try:
+        if "POST" in inspect.getsource(function):
+            return True
+    except (OSError, TypeError):
+        return False
+    return depth > 0 and any(
+        _reads_post(called, depth - 1, seen)
+        for called in (function.__globals__.get(n) for n in function.__code__.co_names)
+        if getattr(called, "__module__", None) == function.__module__
+    )
+
+
+def accepts_post(callback):
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return hasattr(view_class, "post") and "post" in view_class.http_method_names
+    methods = _declared_methods(callback)
+    if methods is not None:
+        return "POST" in methods
+    return _reads_post(inspect.unwrap(callback))
+
+
+POST_ROUTES = {name for _, name, callback in ROUTES if accepts_post(callback)}

@@ -6,7 +6,15 @@ one, whatever they send, gets a 500."""
 
 import pytest
 
-from tests.robustness import ROLES, SIGNS_OUT, failure, is_public, seed_world
+from tests.robustness import (
+    ADMIN_ROUTES,
+    ROLES,
+    SIGNS_OUT,
+    admin_path,
+    failure,
+    is_public,
+    seed_world,
+)
 from tests.test_access import ROUTES
 
 # Object rules that refuse a role the view declares, for the objects of the world: each
@@ -108,6 +116,40 @@ def expected(role, method, name, callback, response):
 def test_every_url_answers_each_role_as_its_roles_say(world, role):
     failures = walk(world, role)
     assert not failures, "\n".join(failures)
+
+
+# Where the admin sends a visitor who is not staff: the hub's sign-in for one not signed in
+# (the login-required middleware answers first), the admin's for one signed in.
+TO_SIGN_IN = ("/accounts/login/", "/admin/login/")
+ADMIN_OWN = {"admin:login", "admin:logout"}  # its sign-in and sign-out pages
+
+
+@pytest.mark.parametrize("role", ("anonymous", "member", "volunteer", "organiser"))
+def test_no_role_but_staff_gets_into_the_admin(world, role):
+    """Every admin URL, by GET: sent to sign in (or refused), never a page with data."""
+    assert len(ADMIN_ROUTES) >= 100  # guard: the admin's patterns were found
+    client = world.client(role)
+    failures = []
+    for route, name in ADMIN_ROUTES:
+        path = admin_path(route)
+        response = client.get(path)
+        status = response.status_code
+        if name in ADMIN_OWN and status in (200, 302, 405):
+            continue
+        if status == 403 or status == 302 and response["Location"].startswith(TO_SIGN_IN):
+            continue
+        failures.append(failure(name, path, "GET", response) + f" {response.get('Location')}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_staff_superuser_opens_the_admin(world):
+    """Staff who are superusers are the admin's only users: its index answers them."""
+    staff = world.users["staff"]
+    staff.is_staff = staff.is_superuser = True
+    staff.save(update_fields=["is_staff", "is_superuser"])
+    response = world.client("staff").get("/admin/")
+    assert response.status_code == 200
+    assert response.context["app_list"]  # the index, with the models to administer
 
 
 def test_the_object_rules_and_exceptions_name_real_routes():

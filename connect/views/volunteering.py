@@ -244,7 +244,8 @@ def _shift(request, pk):
 
 def _next(request, fallback):
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # A path only: ``redirect`` takes a bare word for the name of a view.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
