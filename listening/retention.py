@@ -4,11 +4,10 @@ nightly through the data-protection registry (``hubsite.privacy.registry``)."""
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from hubsite.notify.selectors import messages_keyed
 from hubsite.people.models import Consent
 
-from .models import Conversation, FollowUp
-from .selectors import digests_quoting
+from .models import Conversation
+from .services import conversations_anonymise
 
 DESCRIPTION = (
     "A person's conversations are anonymised when the hub has not spoken with them for this "
@@ -48,25 +47,6 @@ def conversations_due(cutoff):
 
 
 def conversations_retain(cutoff):
-    """Anonymise the conversations past their time, as erasing their person does
-    (``services.person_data_erase``), in a fixed number of queries; returns how many."""
-    ids = conversations_due(cutoff).values("pk")
-    due = Conversation.objects.filter(pk__in=ids)
-    # The history kept copies of every word: those rows go.
-    Conversation.history.filter(id__in=ids).delete()
-    follow_ups = FollowUp.objects.filter(conversation__in=ids)
-    # The reminders quoted the promise: they go with it.
-    messages_keyed("listening:follow-up:", follow_ups).delete()
-    digests_quoting(follow_ups).delete()
-    follow_ups.delete()
-    return due.update(
-        person=None,
-        place="",
-        concerns="",
-        hopes="",
-        needs="",
-        talents="",
-        sensitive_notes="",
-        contact_again=False,
-        anonymised_at=timezone.now(),
-    )
+    """Anonymise the conversations past their time, as erasing their person does, in a
+    fixed number of queries; returns how many."""
+    return conversations_anonymise(conversations_due(cutoff))

@@ -26,6 +26,7 @@ from django.utils import timezone
 from hubsite.notify.models import OutboxMessage
 from hubsite.people.models import Locality, Person, Role
 from hubsite.people.rules import has_role
+from hubsite.people.selectors import people_matching
 
 from .models import Conversation, FollowUp, ListeningRound, Theme
 from .rules import LISTENERS, is_staff
@@ -211,17 +212,8 @@ def conversation_search(queryset, text):
 def people_to_pick(text, limit=8):
     """People whose name or postcode matches ``text``, for the quick pick on the logging form.
     It shows names and localities only: volunteers do not see contact details."""
-    words = text.split()[:4]
-    if not words or len(text.strip()) < 2:
-        return Person.objects.none()
     people = Person.objects.select_related("locality")
-    for word in words:
-        people = people.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(postcode__istartswith=word)
-        )
-    return people.order_by("first_name", "last_name", "id")[:limit]
+    return people_matching(people, text, by_email=False, limit=limit)
 
 
 def person_picked(value):

@@ -476,19 +476,21 @@ def follow_up_still_wanted(message):
 # Contributions to the core -------------------------------------------------------------
 
 
-def person_data_erase(person):
-    """Erasure: the person's conversations stay as anonymous counts (date, place, method,
-    themes, willingness) with every word they said and every note removed; the promises
-    made to them go."""
-    conversations = Conversation.objects.filter(person=person)
+def conversations_anonymise(conversations):
+    """Anonymise ``conversations`` (a queryset) as erasure and retention do: each stays as an
+    anonymous count (date, area, method, themes, willingness) with every word said, every
+    note, the place and the person removed, its history rows deleted, and the follow-ups
+    promised with the emails quoting them gone; in a fixed number of queries. Returns how
+    many conversations changed."""
+    ids = conversations.values("pk")
     # The history kept copies of every word: those rows go.
-    Conversation.history.filter(id__in=conversations.values("pk")).delete()
-    follow_ups = FollowUp.objects.filter(conversation__in=conversations)
+    Conversation.history.filter(id__in=ids).delete()
+    follow_ups = FollowUp.objects.filter(conversation__in=ids)
     # The reminders quoted the promise ("call Alice back…"): they go with it.
     messages_keyed("listening:follow-up:", follow_ups).delete()
     digests_quoting(follow_ups).delete()
     follow_ups.delete()
-    conversations.update(
+    return Conversation.objects.filter(pk__in=ids).update(
         person=None,
         place="",
         concerns="",
@@ -499,6 +501,12 @@ def person_data_erase(person):
         contact_again=False,
         anonymised_at=timezone.now(),
     )
+
+
+def person_data_erase(person):
+    """Erasure: the person's conversations stay as anonymous counts, without them, their
+    words or the promises made to them (``conversations_anonymise``)."""
+    conversations_anonymise(Conversation.objects.filter(person=person))
 
 
 def sensitive_notes_read(*, conversation, viewer):

@@ -11,6 +11,25 @@ from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag
 from .rules import has_role
 
 
+def people_matching(people, text, *, by_email=True, limit=10):
+    """``people`` narrowed to those matching every word of ``text`` (four at most) in their
+    first or last name, the start of their postcode or, ``by_email``, their address; none
+    for fewer than two letters. For the person searches of pickers."""
+    words = text.split()[:4]
+    if not words or len(text.strip()) < 2:
+        return people.none()
+    for word in words:
+        match = (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(postcode__istartswith=word)
+        )
+        if by_email:
+            match |= Q(email__icontains=word)
+        people = people.filter(match)
+    return people.order_by("first_name", "last_name", "id")[:limit]
+
+
 def person_list():
     return Person.objects.select_related("locality", "user").prefetch_related("tags")
 

@@ -6,6 +6,7 @@ from django.db.models import Case, Count, F, Q, When
 
 from hubsite.forms import is_plausible_id
 from hubsite.people.models import Person
+from hubsite.people.selectors import people_matching
 
 from .models import AuditEntry, DataRequest, RetentionPolicy, RetentionRun
 from .registry import retention_kinds
@@ -58,18 +59,7 @@ def data_request_counts(today):
 def people_to_pick(text, limit=10):
     """People whose name, email or postcode matches ``text``, for the person search of
     "Log a request"."""
-    words = text.split()[:4]
-    if not words or len(text.strip()) < 2:
-        return Person.objects.none()
-    people = Person.objects.select_related("locality")
-    for word in words:
-        people = people.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(postcode__istartswith=word)
-        )
-    return people.order_by("first_name", "last_name", "id")[:limit]
+    return people_matching(Person.objects.select_related("locality"), text, limit=limit)
 
 
 def person_to_pick(value):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from hubsite.framework.registry import Task
 from hubsite.people.models import Person
+from hubsite.people.selectors import people_matching
 
 from ..models import Contribution, JoinApplication, Membership, MembershipEvent, MembershipType
 from ..services.membership import REMIND_DAYS_BEFORE, RENEW_MONTHS_AHEAD, add_months
@@ -94,20 +95,10 @@ def renewal_due_soon(membership, today=None):
 def people_to_make_members(text, limit=10):
     """People whose name, email or postcode matches ``text`` and who are not active
     members, for the person search of "Add a member"."""
-    words = text.split()[:4]
-    if not words or len(text.strip()) < 2:
-        return Person.objects.none()
     people = Person.objects.select_related("locality", "membership").exclude(
         membership__status=Membership.Status.ACTIVE
     )
-    for word in words:
-        people = people.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(postcode__istartswith=word)
-        )
-    return people.order_by("first_name", "last_name", "id")[:limit]
+    return people_matching(people, text, limit=limit)
 
 
 def person_to_make_member(value):
