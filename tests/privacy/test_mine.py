@@ -274,3 +274,15 @@ def test_the_data_page_is_not_a_person_record_someone_else_can_open(member_clien
     response = member_client.get(MINE, {"person": other.person.pk})
     assert response.context["person"] != other.person
     assert Person.objects.count() == 2
+
+
+def test_every_page_leads_a_signed_in_person_to_their_data_and_staff_to_data_protection(
+    member_client, staff_client
+):
+    from django.urls import reverse as url
+
+    member_page = member_client.get(url("home")).content.decode()
+    assert f'href="{url("privacy:mine")}"' in member_page
+    assert f'href="{url("privacy:home")}"' not in member_page
+    staff_page = staff_client.get(url("home")).content.decode()
+    assert f'href="{url("privacy:home")}"' in staff_page
