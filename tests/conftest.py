@@ -106,7 +106,7 @@ class TaskWatch:
         after_task_publish.disconnect(self.on_publish)
         task_postrun.disconnect(self.on_finish)
 
-    def wait(self, timeout=30):
+    def wait(self, timeout=90):
         """Until every task sent so far (and those they sent) has run."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
