@@ -16,12 +16,13 @@ class ActionConfig(AppConfig):
         )
         from hubsite.notify.registry import register_send_check
         from hubsite.people.registry import (
+            register_bench_data,
             register_demo_data,
             register_personal_data,
             register_timeline,
         )
 
-        from . import demo
+        from . import bench, demo
         from .selectors import campaigns as campaign_selectors
         from .selectors import people as selectors
         from .services import asks, updates
@@ -38,6 +39,7 @@ class ActionConfig(AppConfig):
         )
         register_figures("action", selectors.dashboard_figures)
         register_demo_data("action", demo.seed)
+        register_bench_data("action", bench.generate)
         register_taggable("action.campaign", campaign_selectors.campaign_described)
         register_subjects("action.campaign", campaign_selectors.campaign_subjects)
 

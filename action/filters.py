@@ -2,11 +2,18 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from hubsite.people.models import Group, Locality
 
 from .models import Activity
+
+
+def _with_activities(model, field):
+    """The places or groups some activity is in: the only ones worth filtering by, and a
+    list that grows with the activities rather than with every place and group of the hub."""
+    used = Activity.objects.filter(**{field: OuterRef("pk")})
+    return model.objects.filter(Exists(used)).order_by("name")
 
 
 class ActivityFilter(django_filters.FilterSet):
@@ -22,12 +29,12 @@ class ActivityFilter(django_filters.FilterSet):
     )
     locality = django_filters.ModelChoiceFilter(
         label="Where",
-        queryset=Locality.objects.order_by("name"),
+        queryset=_with_activities(Locality, "locality"),
         empty_label="Anywhere",
         null_label="Not in one place",
     )
     group = django_filters.ModelChoiceFilter(
-        queryset=Group.objects.order_by("name"), empty_label="Any group"
+        queryset=_with_activities(Group, "group"), empty_label="Any group"
     )
 
     class Meta:

@@ -113,7 +113,16 @@ class Signup(models.Model):
                 violation_error_message="This address has already signed.",
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "status", "-confirmed_at"], name="signup_idx")]
+        indexes = [
+            models.Index(fields=["campaign", "status", "-confirmed_at"], name="signup_idx"),
+            # A campaign's count of supporters (its page, the list, the count it refreshes)
+            # read from this index alone, never from the sign-ups themselves.
+            models.Index(
+                fields=["campaign"],
+                condition=models.Q(status="confirmed"),
+                name="signup_confirmed_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.first_name} for {self.campaign}"
@@ -251,6 +260,15 @@ class Story(models.Model):
     class Meta:
         ordering = ["-published_at", "-created_at", "-id"]
         verbose_name_plural = "stories"
+        indexes = [
+            # The public stories, newest first (``selectors.stories.story_public_list``): a
+            # page of them read in this order, however many stories there are.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(status="approved", consent_to_publish=True),
+                name="story_public_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.title

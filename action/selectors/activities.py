@@ -2,7 +2,8 @@
 all (they are the hub's shared work); each list brings what its page shows already joined, so
 it costs the same few queries at any length."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from hubsite.people.models import Group, Person
 
@@ -11,10 +12,19 @@ from ..rules import is_staff
 
 
 def activity_list():
-    """Every activity with its place, its group and how many people are involved."""
+    """Every activity with its place, its group and how many people are involved: counted in
+    a subquery, for the activities of the page only (a join of every activity's people
+    grouped by activity would count them all, and so would the paginator's count)."""
+    involved = (
+        Activity.people.through.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     return (
         Activity.objects.select_related("locality", "group")
-        .annotate(people_count=Count("people", distinct=True))
+        .annotate(people_count=Coalesce(Subquery(involved), 0))
         .order_by("name", "id")
     )
 

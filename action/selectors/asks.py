@@ -37,7 +37,14 @@ def ask_list(campaign, *, viewer=None, person=None, active_only=True):
 def actions_recent(campaign, limit=RECENT_ACTIONS):
     """The latest actions taken, as plain rows: ``name`` is the first name of those who
     chose to show it when signing this campaign and whose latest word on showing their name
-    is still yes; empty for everyone else."""
+    is still yes; empty for everyone else. The latest are found first (on the actions' ids
+    and dates alone), so that names and choices are looked up for those few only, however
+    many actions the campaign has."""
+    latest = (
+        ActionTaken.objects.filter(ask__campaign=campaign)
+        .order_by("-taken_at", "-id")
+        .values("pk")[:limit]
+    )
     shows_name = Consent.objects.filter(
         person=OuterRef("person_id"), purpose=Consent.Purpose.SHOW_NAME
     ).order_by("-recorded_at", "-id")
@@ -45,23 +52,18 @@ def actions_recent(campaign, limit=RECENT_ACTIONS):
         campaign=campaign, person=OuterRef("person_id"), show_name=True
     )
     return (
-        ActionTaken.objects.filter(ask__campaign=campaign)
+        ActionTaken.objects.filter(pk__in=latest)
         .annotate(shown=Subquery(shows_name.values("given")[:1]), here=Exists(chose_here))
         .annotate(
             name=Case(When(shown=True, here=True, then=F("person__first_name")), default=Value(""))
         )
         .order_by("-taken_at", "-id")
-        .values("pk", "taken_at", "name", ask_title=F("ask__title"))[:limit]
+        .values("pk", "taken_at", "name", ask_title=F("ask__title"))
     )
 
 
 def actions_count(campaign):
     return ActionTaken.objects.filter(ask__campaign=campaign).count()
-
-
-def campaigns_endorsing(campaign):
-    """Public campaigns that stand with ``campaign``."""
-    return campaign_public().filter(endorsements=campaign).order_by("name")
 
 
 def campaigns_related(campaign):
@@ -77,15 +79,15 @@ def campaigns_related(campaign):
 
 
 def campaign_page_context(campaign, viewer):
-    """What the campaign's public page shows of this part. The campaign's endorsements and
-    partners come from its prefetch when the page loaded it with one."""
+    """What the campaign's public page shows of this part: the asks, how many actions were
+    taken (counted in the query that loaded the campaign, ``campaign_page_queryset``, when
+    it did) and the latest of them. The campaigns it stands with and its partner groups come
+    with the rest of what it is tied to (``campaigns.campaign_related``)."""
+    count = getattr(campaign, "actions_count", None)
     return {
         "asks": ask_list(campaign, viewer=viewer),
-        "actions_count": actions_count(campaign),
+        "actions_count": actions_count(campaign) if count is None else count,
         "recent_actions": actions_recent(campaign),
-        "stands_with": [other for other in campaign.endorsements.all() if other.is_public],
-        "stood_with_by": campaigns_endorsing(campaign),
-        "partner_groups": campaign.partners.all(),
     }
 
 

@@ -1,20 +1,42 @@
 """Read queries of campaigns and their supporters. A campaign's public figures count only
 confirmed sign-ups; names shown are only of those who chose to show them."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from typing import NamedTuple
 
-from hubsite.people.models import Consent, GroupMembership, Role
+from django.db.models import BooleanField, CharField, Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from hubsite.people.models import Consent, Group, GroupMembership, Role
 from hubsite.people.rules import has_role
+from listening.models import Theme
 
-from ..models import Campaign, Signup
+from ..models import ActionTaken, Campaign, Signup
 from ..rules import ORGANISING_ROLES, is_staff
 
 CONFIRMED = Signup.Status.CONFIRMED
 
 
+def _counted(rows, by):
+    """How many of ``rows`` each campaign of the outer query has (0 for none), as a subquery
+    the database runs for the campaigns it returns only, on the index of ``by``: never a join
+    of every row followed by a GROUP BY over the whole table."""
+    return Coalesce(
+        Subquery(
+            rows.filter(**{by: OuterRef("pk")})
+            .order_by()
+            .values(by)
+            .annotate(n=Count("*"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 def with_supporters(campaigns):
+    """Each campaign with ``supporter_count``: its confirmed sign-ups, counted on the index
+    of them alone (``signup_confirmed_idx``) without reading the sign-ups themselves."""
     return campaigns.annotate(
-        supporter_count=Count("signups", filter=Q(signups__status=CONFIRMED), distinct=True)
+        supporter_count=_counted(Signup.objects.filter(status=CONFIRMED), "campaign")
     )
 
 
@@ -45,17 +67,69 @@ def campaign_visible(viewer):
 
 
 def campaign_list(viewer):
+    """What the list shows of each campaign: its groups and its count of supporters."""
     return (
         with_supporters(campaign_visible(viewer))
-        .prefetch_related("groups", "themes")
+        .prefetch_related("groups")
         .order_by("-status", "name")
     )
 
 
+def campaign_counted(viewer):
+    """Campaigns with their count of supporters and nothing else, for the count the page
+    refreshes (the page itself: ``campaign_page_queryset``)."""
+    return with_supporters(campaign_visible(viewer))
+
+
 def campaign_page_queryset(viewer):
-    return with_supporters(campaign_visible(viewer)).prefetch_related(
-        "groups", "themes", "partners", "endorsements"
+    """Campaigns with the figures their page shows, counted in the query that loads them:
+    supporters and actions taken on any of its asks (``campaign_related`` brings the names
+    it is tied to)."""
+    return campaign_counted(viewer).annotate(
+        actions_count=_counted(ActionTaken.objects.all(), "ask__campaign")
     )
+
+
+class Related(NamedTuple):
+    """One thing a campaign's page names: a group, theme or campaign, with what its link
+    needs (``public``: a group's public page, or a campaign that has one)."""
+
+    relation: str
+    name: str
+    slug: str
+    public: bool
+
+
+# What ``campaign_related`` returns, in the order of its keys.
+RELATIONS = ("groups", "themes", "partner_groups", "stands_with", "stood_with_by")
+
+
+def campaign_related(campaign):
+    """The names the campaign's page shows of what it is tied to, by relation (``RELATIONS``),
+    each by name: the groups behind it, Listening's themes, its partner groups, the public
+    campaigns it stands with and those that stand with it. One query (a UNION of the five)
+    whatever their number, where each relation would otherwise cost its own."""
+
+    def part(queryset, relation, public=True):
+        public = F("public") if public is None else Value(public, BooleanField())
+        return (
+            queryset.order_by()
+            .annotate(relation=Value(relation, CharField()), shown=public)
+            .values_list("relation", "name", "slug", "shown")
+        )
+
+    public = campaign_public()
+    rows = part(Group.objects.filter(campaigns=campaign), "groups", public=None).union(
+        part(Theme.objects.filter(campaigns=campaign), "themes"),
+        part(Group.objects.filter(partner_campaigns=campaign), "partner_groups", public=None),
+        part(public.filter(endorsed_by=campaign), "stands_with"),
+        part(public.filter(endorsements=campaign), "stood_with_by"),
+        all=True,
+    )
+    related = {relation: [] for relation in RELATIONS}
+    for row in sorted(Related(*row) for row in rows):
+        related[row.relation].append(row)
+    return related
 
 
 def supporters_shown(campaign, limit=30):

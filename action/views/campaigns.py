@@ -36,14 +36,18 @@ def campaign_list(request):
     )
 
 
-def _campaign(request, slug):
-    return get_object_or_404(selectors.campaign_page_queryset(request.user), slug=slug)
+def _campaign(request, slug, found=selectors.campaign_page_queryset):
+    """The campaign ``request.user`` may see, from ``found`` (a selector of the campaigns a
+    viewer may see): by default with the figures its page shows; the views that show less
+    load less."""
+    return get_object_or_404(found(request.user), slug=slug)
 
 
 def _page_context(request, campaign, form):
     context = {
         "campaign": campaign,
         "form": form,
+        **selectors.campaign_related(campaign),
         "supporters": selectors.supporters_shown(campaign),
         "can_manage": rules.can_manage_campaign(request.user, campaign),
         "share_url": request.build_absolute_uri(campaign.get_absolute_url()),
@@ -66,14 +70,15 @@ def campaign_page(request, slug):
 @login_not_required
 def campaign_count(request, slug):
     """The supporters' count alone, for the page to refresh it (htmx)."""
-    campaign = _campaign(request, slug)
+    campaign = _campaign(request, slug, selectors.campaign_counted)
     return render(request, "action/campaign_page.html#count", {"campaign": campaign})
 
 
 @login_not_required
 @require_POST
 def signup(request, slug):
-    campaign = _campaign(request, slug)
+    # What signing needs of the campaign; its whole page only when the form comes back.
+    campaign = _campaign(request, slug, selectors.campaign_visible)
     form = SignupForm(request.POST)
     if form.is_valid() and form.cleaned_data["website"]:
         return redirect("action:signup_sent", slug=campaign.slug)  # a bot: save nothing
@@ -97,6 +102,7 @@ def signup(request, slug):
         else:
             # The same answer whether or not the address had signed before.
             return redirect("action:signup_sent", slug=campaign.slug)
+    campaign = _campaign(request, slug)
     return render(
         request, "action/campaign_page.html", _page_context(request, campaign, form), status=400
     )
@@ -104,7 +110,7 @@ def signup(request, slug):
 
 @login_not_required
 def signup_sent(request, slug):
-    campaign = _campaign(request, slug)
+    campaign = _campaign(request, slug, selectors.campaign_visible)
     return render(request, "action/signup_sent.html", {"campaign": campaign})
 
 

@@ -503,3 +503,22 @@ def test_the_list_costs_the_same_queries_for_5_and_50_activities(member_client):
     add(45)
     many = _queries_for_list(member_client)
     assert few == many
+
+
+def test_the_list_offers_the_places_and_groups_of_activities_in_a_fixed_number_of_queries(
+    member_client, django_assert_num_queries
+):
+    used_place, used_group = LocalityFactory(name="Larkrise"), GroupFactory(name="Growers")
+    LocalityFactory(name="Nowhere Ward"), GroupFactory(name="Quiet Group")
+    for n in range(30):
+        activity = ActivityFactory(locality=used_place, group=used_group)
+        activity.people.set(PersonFactory.create_batch(n % 3 + 1))
+    # The session and user; the count, the counts by stage, the places and groups of the
+    # filters, and the page with each activity's count of people.
+    with django_assert_num_queries(7):
+        response = member_client.get(LIST)
+    page = response.content.decode()
+    assert "Larkrise" in page and "Growers" in page
+    assert "Nowhere Ward" not in page and "Quiet Group" not in page
+    shown = response.context["page"].object_list
+    assert all(a.people_count == a.people.count() for a in shown)

@@ -6,14 +6,16 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from action.models import Campaign, Signup
+from action.models import ActionTaken, Campaign, Signup
 from action.services import campaigns as services
 from hubsite.notify.models import OutboxMessage
 from hubsite.notify.services import message_deliver
 from hubsite.people.models import Consent, GroupMembership, Person
-from tests.action.factories import CampaignFactory, SignupFactory
+from tests.action.factories import AskFactory, CampaignFactory, SignupFactory, StoryFactory
 from tests.conftest import make_user
+from tests.listening.factories import ThemeFactory
 from tests.people.factories import GroupFactory, GroupMembershipFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -246,6 +248,72 @@ def test_the_list_and_page_cost_the_same_queries_with_5_and_500_supporters(clien
     assert _queries(client, page_url) == few_page
     assert _queries(client, list_url) == few_list
     assert count_on_page(client, campaigns[0]) == 500
+
+
+def _fill(campaign, n):
+    """``n`` of everything the campaign's page and the list show: supporters (half showing
+    their name), groups, themes, partner groups, campaigns standing with it both ways, asks
+    with actions taken, and public stories."""
+    _add_supporters(campaign, n)
+    campaign.groups.add(*GroupFactory.create_batch(n))
+    campaign.themes.add(*ThemeFactory.create_batch(n))
+    campaign.partners.add(*GroupFactory.create_batch(n, public=True))
+    campaign.endorsements.add(*CampaignFactory.create_batch(n))
+    for other in CampaignFactory.create_batch(n):
+        other.endorsements.add(campaign)
+    asks = AskFactory.create_batch(n, campaign=campaign)
+    supporters = Signup.objects.filter(campaign=campaign).exclude(person=None)[:n]
+    ActionTaken.objects.bulk_create(
+        ActionTaken(ask=ask, person=signup.person) for ask in asks for signup in supporters
+    )
+    StoryFactory.create_batch(n, campaign=campaign, status="approved", published_at=timezone.now())
+
+
+# The queries each page costs, exactly, and the same with 3 and with 30 of everything: the
+# public page 7 (the campaign with its counts, the names it is tied to, the names shown, the
+# asks, the latest actions, its stories, the places of the form); staff see the tags of the
+# practices it serves (2) after their session and user (2; served, the hub checks their
+# second factor too: 12 in all).
+PAGE_QUERIES = {"public": 7, "staff": 11}
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_the_campaign_page_costs_a_fixed_number_of_queries(
+    n, client, staff_client, django_assert_num_queries
+):
+    campaign = CampaignFactory()
+    _fill(campaign, n)
+    url = campaign.get_absolute_url()
+    for who, asker in (("public", client), ("staff", staff_client)):
+        with django_assert_num_queries(PAGE_QUERIES[who]):
+            response = asker.get(url)
+        assert response.status_code == 200
+    context = response.context
+    assert context["campaign"].supporter_count == n
+    assert context["actions_count"] == n * n
+    assert len(context["groups"]) == len(context["themes"]) == n
+    assert len(context["partner_groups"]) == len(context["stands_with"]) == n
+    assert len(context["stood_with_by"]) == n
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_the_list_the_count_and_signing_cost_a_fixed_number_of_queries(
+    n, client, django_assert_num_queries
+):
+    for campaign in CampaignFactory.create_batch(n):
+        _add_supporters(campaign, n)
+        campaign.groups.add(*GroupFactory.create_batch(2))
+    with django_assert_num_queries(3):  # the paginator's count, the page, their groups
+        response = client.get(reverse("action:campaign_list"))
+    assert [c.supporter_count for c in response.context["page"].object_list] == [n] * min(n, 25)
+    with django_assert_num_queries(1):
+        client.get(reverse("action:campaign_count", args=[campaign.slug]))
+    # The campaign; whether the address signed and the sign-up; whether its email to
+    # confirm was written and the email: each write in a savepoint, the whole in another.
+    with django_assert_num_queries(11):
+        response = sign(client, campaign, email=f"new-{n}@example.test")
+    assert response.status_code == 302
+    assert Signup.objects.filter(campaign=campaign, status="pending").count() == 1
 
 
 # Running campaigns -------------------------------------------------------------------------
