@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from hubsite.notify.models import OutboxMessage
 from hubsite.people.models import Group, Locality, Person, Role, User
 
 from .models import (
@@ -353,7 +354,12 @@ def pages(rng):
         }
 
     def rsvp_cleanup():
-        Person.objects.filter(email__iendswith=f"@{RSVP_DOMAIN}").delete()
+        # Their answers and emails too: deleting the people alone would keep them, anonymous,
+        # and each run would leave the event a few dozen places fuller.
+        visitors = Person.objects.filter(email__iendswith=f"@{RSVP_DOMAIN}")
+        Rsvp.objects.filter(person__in=visitors).delete()
+        OutboxMessage.objects.filter(person__in=visitors).delete()
+        visitors.delete()
 
     event_paths = [reverse("connect:event_detail", args=[pk, slug]) for pk, slug in public_events]
     return [

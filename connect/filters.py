@@ -6,16 +6,22 @@ import django_filters
 
 from hubsite.people.models import Locality
 
+from .forms import LongSelect
 from .models import Event
 from .selectors.calendar import event_groups
 
 
 class EventFilter(django_filters.FilterSet):
+    # Every group and place may be offered: the options are written by ``LongSelect`` and
+    # only what they show is fetched.
     group = django_filters.ModelChoiceFilter(
-        queryset=None, to_field_name="slug", empty_label="Any group"
+        queryset=None, to_field_name="slug", empty_label="Any group", widget=LongSelect
     )
     locality = django_filters.ModelChoiceFilter(
-        queryset=Locality.objects.all(), to_field_name="slug", empty_label="Anywhere"
+        queryset=Locality.objects.only("pk", "slug", "name"),
+        to_field_name="slug",
+        empty_label="Anywhere",
+        widget=LongSelect,
     )
     kind = django_filters.ChoiceFilter(
         label="Type", choices=Event.Kind.choices, empty_label="Any type"
@@ -27,7 +33,7 @@ class EventFilter(django_filters.FilterSet):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["group"].queryset = event_groups(viewer)
+        self.filters["group"].queryset = event_groups(viewer).only("pk", "slug", "name")
 
     @property
     def chosen_group(self):

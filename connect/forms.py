@@ -5,6 +5,8 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from hubsite.forms import IdChoiceField, IdsChoiceField
 from hubsite.people.models import Locality
@@ -15,6 +17,27 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 MAX_REMINDER_HOURS = 168
 # How far ahead events and shifts may be planned (and a repeating series may run).
 HORIZON = datetime.timedelta(days=5 * 366)
+
+
+class LongSelect(forms.Select):
+    """Django's select for a long list without groups of options (every group, every place
+    of the hub), its options written here in one pass: Django's own template renders a
+    template for each option, which was most of a calendar page's time with hundreds of
+    groups (about eight times slower)."""
+
+    template_name = "connect/widgets/long_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [option for _, group, _ in context["widget"]["optgroups"] for option in group]
+        context["widget"]["options"] = mark_safe(
+            "\n".join(
+                f'<option value="{escape(option["value"])}"'
+                f"{' selected' if option['selected'] else ''}>{escape(option['label'])}</option>"
+                for option in options
+            )
+        )
+        return context
 
 
 class EventForm(forms.ModelForm):
@@ -58,6 +81,8 @@ class EventForm(forms.ModelForm):
             "ends_at": DATETIME,
             "format": forms.RadioSelect,
             "visibility": forms.RadioSelect,
+            "locality": LongSelect,
+            "group": LongSelect,
         }
 
     def __init__(self, *args, groups, **kwargs):
@@ -271,6 +296,7 @@ class VolunteerOfferForm(forms.Form):
         required=False,
         label="Where you could help",
         empty_label="Anywhere in the hub's area",
+        widget=LongSelect,
     )
     active = forms.BooleanField(
         label="I am available to volunteer at the moment",
@@ -308,6 +334,8 @@ class OpportunityForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "status": forms.RadioSelect,
+            "group": LongSelect,
+            "locality": LongSelect,
         }
         help_texts = {
             "description": "What volunteers will do, who they will work with, what to bring.",
@@ -398,7 +426,15 @@ class HoursForm(forms.Form):
 
 
 class OfferFilterForm(forms.Form):
-    skill = IdChoiceField(queryset=Skill.objects.all(), required=False, empty_label="Any skill")
+    skill = IdChoiceField(
+        queryset=Skill.objects.only("pk", "name"),
+        required=False,
+        empty_label="Any skill",
+        widget=LongSelect,
+    )
     locality = IdChoiceField(
-        queryset=Locality.objects.all(), required=False, empty_label="Anywhere"
+        queryset=Locality.objects.only("pk", "name"),
+        required=False,
+        empty_label="Anywhere",
+        widget=LongSelect,
     )

@@ -107,6 +107,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["starts_at", "id"], name="event_start_idx"),
             models.Index(fields=["group", "starts_at"], name="event_group_idx"),
+            # What has not ended (the upcoming list, a month's events): read from here, the
+            # events gone by are never scanned.
+            models.Index(fields=["ends_at", "starts_at"], name="event_end_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -225,6 +228,14 @@ class VolunteerOffer(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The offers list: a page of the newest active offers without sorting them all.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="offer_active_newest_idx",
+                condition=models.Q(active=True),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.person}: {self.description[:40]}"

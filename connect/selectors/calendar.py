@@ -67,12 +67,14 @@ class Day(NamedTuple):
 
 def month_weeks(events, first_day):
     """The month of ``first_day`` as weeks from Monday to Sunday, each day with the
-    ``events`` on it (an event over several days is on each of them). Runs ``events`` once."""
+    ``events`` on it (an event over several days is on each of them). Runs ``events`` once.
+    Each event gets its ``start_day`` (local date): the grid says which day it starts on."""
     month_start, month_end = (timezone.localdate(moment) for moment in month_bounds(first_day))
     last_day = month_end - datetime.timedelta(days=1)
     on_day = defaultdict(list)
     for event in events:
-        day = max(timezone.localdate(event.starts_at), month_start)
+        event.start_day = timezone.localdate(event.starts_at)
+        day = max(event.start_day, month_start)
         # An event that ends at midnight is not on the next day.
         until = timezone.localdate(event.ends_at - datetime.timedelta(microseconds=1))
         while day <= min(until, last_day):

@@ -1,7 +1,8 @@
 """Read queries of interest groups: the public groups and their pages (figures only, never
 who is in them), and the requests to join that wait for a viewer's answer."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hubsite.people.models import Group, GroupMembership, Role
@@ -24,6 +25,18 @@ def _upcoming_public(prefix=""):
     )
 
 
+def _count(rows):
+    """How many of ``rows`` (filtered on ``OuterRef("pk")``, the group) there are, as a
+    correlated subquery: counted for the groups of the page only, never for every group."""
+    return Coalesce(
+        Subquery(
+            rows.order_by().values("group_id").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
 def public_group_list():
     """Groups with a public page, with ``member_count`` and ``upcoming_count`` (their coming
     public events) computed in SQL and their locality joined: one query for a page."""
@@ -31,8 +44,8 @@ def public_group_list():
         Group.objects.filter(public=True)
         .select_related("locality")
         .annotate(
-            member_count=Count("memberships", distinct=True),
-            upcoming_count=Count("events", filter=_upcoming_public("events__"), distinct=True),
+            member_count=_count(GroupMembership.objects.filter(group=OuterRef("pk"))),
+            upcoming_count=_count(Event.objects.filter(_upcoming_public(), group=OuterRef("pk"))),
         )
         .order_by("name")
     )

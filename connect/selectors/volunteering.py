@@ -20,6 +20,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -167,13 +168,14 @@ def opportunity_detail_queryset(viewer):
     )
 
 
-def shift_ids_signed_up(person, opportunity):
-    """The shifts of ``opportunity`` that ``person`` holds a place on."""
-    if person is None:
+def shift_ids_signed_up(viewer, opportunity):
+    """The shifts of ``opportunity`` that the person of ``viewer`` (an account) holds a place
+    on: one query, without loading the person."""
+    if not viewer.is_authenticated:
         return set()
     return set(
         ShiftSignup.objects.filter(
-            person=person, shift__opportunity=opportunity, status=SIGNED_UP
+            person__user=viewer, shift__opportunity=opportunity, status=SIGNED_UP
         ).values_list("shift_id", flat=True)
     )
 
@@ -250,6 +252,14 @@ def availability_labels(codes):
     return [label for code, label in Availability.choices if code in codes]
 
 
+def _points(shared_skills, same_locality, shifts_free):
+    return (
+        SKILL_POINTS * shared_skills
+        + LOCALITY_POINTS * same_locality
+        + TIME_POINTS * bool(shifts_free)
+    )
+
+
 @dataclass
 class Match:
     """An offer suggested for an opportunity, with why."""
@@ -265,11 +275,7 @@ class Match:
 
     @property
     def score(self):
-        return (
-            SKILL_POINTS * len(self.shared_skills)
-            + LOCALITY_POINTS * self.same_locality
-            + TIME_POINTS * bool(self.shifts_free)
-        )
+        return _points(len(self.shared_skills), self.same_locality, self.shifts_free)
 
     @property
     def free_at(self):
@@ -295,15 +301,17 @@ def opportunity_matches(opportunity, limit=20, *, now=None):
     skills, same locality, then being free at the time of a shift to come. People who
     already hold a place on one of its shifts to come are left out.
 
-    Four queries whatever the numbers: SQL picks and pre-orders the candidates, Python scores
-    them (availability is a list in a JSON field, compared with each shift's times)."""
+    Five queries whatever the numbers, three when the opportunity's skills and shifts are
+    prefetched (``opportunity_detail_queryset``): SQL picks, counts the shared skills of and
+    pre-orders the candidates, Python scores them (availability is a list in a JSON field,
+    compared with each shift's times); then the people and skills of the few suggested are
+    fetched, not those of every candidate."""
     now = now or timezone.now()
-    skill_ids = set(opportunity.skills.values_list("pk", flat=True))
+    skill_ids = {skill.pk for skill in opportunity.skills.all()}
     shift_codes = [
-        shift_times(starts_at, ends_at)
-        for starts_at, ends_at in Shift.objects.filter(
-            opportunity=opportunity, starts_at__gt=now
-        ).values_list("starts_at", "ends_at")
+        shift_times(shift.starts_at, shift.ends_at)
+        for shift in opportunity.shifts.all()
+        if shift.starts_at > now
     ]
     placed = ShiftSignup.objects.filter(
         shift__opportunity=opportunity, shift__starts_at__gt=now, status=SIGNED_UP
@@ -330,40 +338,41 @@ def opportunity_matches(opportunity, limit=20, *, now=None):
         if opportunity.locality_id
         else Value(0, output_field=IntegerField())
     )
+    # The name breaks ties; read for each candidate by its id (joining the people to the
+    # offers, the database read every person of the hub).
+    first_name = Subquery(
+        Person.objects.filter(pk=OuterRef("person_id")).order_by().values("first_name")[:1]
+    )
     candidates = (
-        offers.annotate(shared=shared, local=local)
-        .select_related("person", "locality")
-        .prefetch_related("skills")
+        offers.annotate(shared=shared, local=local, first_name=first_name)
+        .select_related("locality")
         .order_by("-shared", "-local", "-created_at", "-id")[:MATCH_CANDIDATES]
     )
-    matches = []
+    here = opportunity.locality_id
+    ranked = []
     for offer in candidates:
         free = set(offer.availability or ())
         match = Match(
             offer=offer,
-            shared_skills=[skill.name for skill in offer.skills.all() if skill.pk in skill_ids],
-            same_locality=bool(opportunity.locality_id)
-            and offer.locality_id == opportunity.locality_id,
+            same_locality=bool(here) and offer.locality_id == here,
             shifts_free=sum(1 for codes in shift_codes if codes & free),
         )
-        if match.score:
-            matches.append(match)
-    matches.sort(
-        key=lambda m: (
-            -m.score,
-            -len(m.shared_skills),
-            -m.same_locality,
-            -m.shifts_free,
-            m.person.first_name.lower(),
-            m.offer.pk,
-        )
-    )
+        score = _points(offer.shared, match.same_locality, match.shifts_free)
+        if score:
+            tie = (-match.same_locality, -match.shifts_free, (offer.first_name or "").lower())
+            ranked.append(((-score, -offer.shared, *tie, offer.pk), match))
+    ranked.sort(key=lambda row: row[0])
     best, seen = [], set()
-    for match in matches:  # one line per person, should they have more than one offer
+    for _, match in ranked:  # one line per person, should they have more than one offer
         if match.offer.person_id not in seen:
             seen.add(match.offer.person_id)
             best.append(match)
-    return best[:limit]
+        if len(best) == limit:
+            break
+    prefetch_related_objects([match.offer for match in best], "person", "skills")
+    for match in best:
+        match.shared_skills = [s.name for s in match.offer.skills.all() if s.pk in skill_ids]
+    return best
 
 
 # Hours ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ row (``select_for_update``), so two people racing for the last place are served 
 the other and never both get it."""
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +24,7 @@ from hubsite.people.selectors import consent_given, person_by_email
 from hubsite.people.services import consent_record, person_create
 
 from ..models import Event, Rsvp
+from ..selectors.events import event_visible
 
 CANCEL_SALT = "connect.rsvp-cancel"
 CONTACT_SALT = "connect.contact-confirm"
@@ -130,15 +132,15 @@ def contact_confirm(*, person, about):
     )
 
 
-def contact_to_confirm(person, *, ticked, signed_in):
+def contact_to_confirm(person, *, ticked, signed_in, new=False):
     """Whether the email about to go should carry the "keep me posted" link: the box was
     ticked by someone not signed in (a visitor may type anyone's address), and the person
-    has not agreed already."""
+    has not agreed already (a ``new`` person, just added, has agreed to nothing yet)."""
     return bool(
         ticked
         and not signed_in
         and person.email
-        and not consent_given(person, Consent.Purpose.CONTACT_EMAIL)
+        and (new or not consent_given(person, Consent.Purpose.CONTACT_EMAIL))
     )
 
 
@@ -183,11 +185,11 @@ def notify(rsvp, purpose, *, keep_posted=False):
 
 
 def _person_for(*, user, first_name, last_name, email):
-    """The person answering: the signed-in person, or the one the hub knows by this email,
-    or a new one; never a duplicate."""
+    """The person answering and whether they are new: the signed-in person, or the one the
+    hub knows by this email, or a new one; never a duplicate."""
     person = getattr(user, "person", None) if user is not None and user.is_authenticated else None
     if person is not None:
-        return person
+        return person, False
     email = (email or "").strip().lower()
     if not email:
         raise ValidationError({"email": "Enter your email address."})
@@ -195,40 +197,53 @@ def _person_for(*, user, first_name, last_name, email):
         raise ValidationError({"first_name": "Enter your first name."})
     known = person_by_email(email)
     if known is not None:
-        return known
+        return known, False
     try:
-        with transaction.atomic():
-            return person_create(
-                first_name=first_name.strip(),
-                last_name=(last_name or "").strip(),
-                email=email,
-                first_contact=Person.FirstContact.EVENT,
-            )
+        # Atomic itself: when it refuses, what it began is undone and our transaction goes on.
+        person = person_create(
+            first_name=first_name.strip(),
+            last_name=(last_name or "").strip(),
+            email=email,
+            first_contact=Person.FirstContact.EVENT,
+        )
     except ValidationError:  # the same address arrived a moment ago
         known = person_by_email(email)
         if known is None:
             raise
-        return known
+        return known, False
+    return person, True
 
 
 def _place_for(event):
-    confirmed = Rsvp.objects.filter(event=event, status=Rsvp.Status.CONFIRMED).count()
-    if event.capacity is None or confirmed < event.capacity:
+    """A place, or the waiting list: places are counted only when they are limited."""
+    if event.capacity is None:
         return Rsvp.Status.CONFIRMED
-    return Rsvp.Status.WAITING
+    confirmed = Rsvp.objects.filter(event=event, status=Rsvp.Status.CONFIRMED).count()
+    return Rsvp.Status.CONFIRMED if confirmed < event.capacity else Rsvp.Status.WAITING
+
+
+def _event_locked(event, user):
+    """``event`` read again with its row locked to the end of the transaction. Given by its
+    id, it is one ``user`` may see (``Event.DoesNotExist`` otherwise), found and locked in
+    the same query."""
+    if isinstance(event, Event):
+        return Event.objects.select_for_update().get(pk=event.pk)
+    return event_visible(user or AnonymousUser()).select_for_update().get(pk=event)
 
 
 @transaction.atomic
 def rsvp_create(*, event, first_name="", last_name="", email="", consent_contact=False, user=None):
-    """Answer an event. Returns ``(rsvp, created)``: answering again while holding a place
-    or waiting changes nothing (``created`` is False)."""
+    """Answer an event (an Event, or the id of one ``user`` may see). Returns ``(rsvp,
+    created)``: answering again while holding a place or waiting changes nothing
+    (``created`` is False). The event's row is locked first, so a cancelled or past event
+    is refused before anyone is added."""
     signed_in = bool(user is not None and user.is_authenticated and getattr(user, "person", None))
-    person = _person_for(user=user, first_name=first_name, last_name=last_name, email=email)
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = _event_locked(event, user)
     if event.status == Event.Status.CANCELLED:
         raise ValidationError("This event has been cancelled.")
     if event.ends_at <= timezone.now():
         raise ValidationError("This event has already happened.")
+    person, new = _person_for(user=user, first_name=first_name, last_name=last_name, email=email)
     # Only the person themself can agree to be contacted. Signed in, they have; anyone else
     # may have typed someone else's address, so the email asks its owner to confirm.
     if consent_contact and signed_in:
@@ -239,8 +254,10 @@ def rsvp_create(*, event, first_name="", last_name="", email="", consent_contact
             method=Consent.Method.ONLINE,
             note=f"When answering “{event.title}”",
         )
-    rsvp = Rsvp.objects.filter(event=event, person=person).first()
+    # Someone just added has never answered.
+    rsvp = None if new else Rsvp.objects.filter(event=event, person=person).first()
     if rsvp is not None and rsvp.status != Rsvp.Status.CANCELLED:
+        rsvp.event = event
         return rsvp, False
     status = _place_for(event)
     if rsvp is None:
@@ -252,7 +269,9 @@ def rsvp_create(*, event, first_name="", last_name="", email="", consent_contact
     notify(
         rsvp,
         "confirmed" if status == Rsvp.Status.CONFIRMED else "waiting",
-        keep_posted=contact_to_confirm(person, ticked=consent_contact, signed_in=signed_in),
+        keep_posted=contact_to_confirm(
+            person, ticked=consent_contact, signed_in=signed_in, new=new
+        ),
     )
     return rsvp, True
 

@@ -18,7 +18,7 @@ from hubsite.people.rules import role_required
 
 from .. import rules
 from ..forms import EventForm, RsvpForm
-from ..models import Rsvp
+from ..models import Event, Rsvp
 from ..selectors import events as selectors
 from ..services import events as services
 from ..services import rsvps as rsvp_services
@@ -62,7 +62,8 @@ def _detail_context(request, event, rsvp, form):
 @login_not_required
 @require_POST
 def rsvp(request, pk):
-    event = _event(request, pk)
+    """An answer. The event is looked up (among those the visitor may see) only by the
+    service, in the query that locks it; the page is read again only to show a refusal."""
     one_click = request.user.is_authenticated and getattr(request.user, "person", None)
     form = RsvpForm(request.POST, user=request.user)
     if one_click:
@@ -75,20 +76,22 @@ def rsvp(request, pk):
             user=request.user,
         )
     if form.is_valid() and form.cleaned_data["website"]:
-        return redirect(event)  # a bot: say nothing, save nothing
+        return redirect(_event(request, pk))  # a bot: say nothing, save nothing
     if form.is_valid() and not one_click and not ratelimit.consume(request, action="event_rsvp"):
         form.add_error(None, "Too many answers from here in the last hour. Please try later.")
     if form.is_valid():
         data = form.cleaned_data
         try:
             answer, created = rsvp_services.rsvp_create(
-                event=event,
+                event=pk,
                 first_name=data["first_name"],
                 last_name=data.get("last_name", ""),
                 email=data["email"],
                 consent_contact=data["consent_contact"],
                 user=request.user,
             )
+        except Event.DoesNotExist:
+            raise Http404 from None
         except ValidationError as error:
             show_service_errors(form, error)
         else:
@@ -106,7 +109,8 @@ def rsvp(request, pk):
                     "The event is full, so you are on the waiting list. We will "
                     "email you as soon as a place comes up.",
                 )
-            return redirect(event)
+            return redirect(answer.event)
+    event = _event(request, pk)
     rsvp_ = selectors.rsvp_for_viewer(event, request.user)
     return render(
         request,

@@ -118,9 +118,8 @@ def opportunity_list(request):
 @role_required(*EVERYONE_SIGNED_IN)
 def opportunity_detail(request, pk):
     opportunity = get_object_or_404(selectors.opportunity_detail_queryset(request.user), pk=pk)
-    person = getattr(request.user, "person", None)
     can_manage = rules.can_manage_opportunity(request.user, opportunity)
-    mine = selectors.shift_ids_signed_up(person, opportunity)
+    mine = selectors.shift_ids_signed_up(request.user, opportunity)
     people = selectors.signups_by_shift(opportunity) if can_manage else {}
     now = timezone.now()
     upcoming, past = [], []

@@ -194,6 +194,7 @@ def test_the_list_links_to_the_feeds_and_to_the_chosen_groups_feed(client, hub):
     assert "http://testserver/connect/events.ics" in html
     html = client.get(reverse("connect:event_list") + "?group=choir").content.decode()
     assert "webcal://testserver/connect/groups/choir/events.ics" in html
+    assert '<option value="choir" selected>Community choir</option>' in html
 
 
 def test_the_list_filters_by_group_locality_and_type(client, hub):

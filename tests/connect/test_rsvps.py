@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -495,3 +496,27 @@ def test_an_overfilled_event_can_still_be_edited_when_its_capacity_is_left_alone
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.title == "Renamed"
+
+
+# What an answer costs --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("capacity", [None, 100])
+def test_an_answer_costs_the_same_queries_however_many_answers_and_people_there_are(
+    client, capacity
+):
+    """The public answer of someone new: the event found and locked in one query, the
+    person added, the answer and its email written, the message kept for the next page;
+    places counted only when they are limited."""
+    event = EventFactory(capacity=capacity)
+    queries = []
+    for existing in (3, 30):
+        for _ in range(existing - Rsvp.objects.count()):
+            RsvpFactory(event=event)
+        client.cookies.clear()  # each a new visitor, as the benchmark's
+        with CaptureQueriesContext(connection) as captured:
+            response = answer(client, event, email=f"new-{existing}@example.test")
+        assert response.status_code == 302
+        queries.append(len(captured))
+    assert Rsvp.objects.filter(person__email__startswith="new-").count() == 2
+    assert queries[0] == queries[1] == (21 if capacity is None else 22)

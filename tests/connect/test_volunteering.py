@@ -766,6 +766,24 @@ def test_the_opportunity_page_uses_a_fixed_number_of_queries(
         count = _queries(client, detail(small))
         with django_assert_num_queries(count):
             client.get(detail(big))
+    # Signed in (2), the opportunity, its skills and shifts, the viewer's places, who is
+    # coming, and the people to ask: offers, their people, their skills.
+    assert _queries(staff_client, detail(big)) == 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("offers", [3, 30])
+def test_the_offers_list_uses_a_fixed_number_of_queries(
+    staff_client, offers, django_assert_num_queries
+):
+    skill, place = SkillFactory(), LocalityFactory()
+    for _ in range(offers):
+        VolunteerOfferFactory(skills=[skill, SkillFactory()], locality=place)
+    # Signed in (2), the skill asked for, the count, a page of offers, their skills, and the
+    # filters' choices (2).
+    with django_assert_num_queries(8):
+        response = staff_client.get(reverse("connect:offer_list") + f"?skill={skill.pk}")
+    assert response.content.decode().count(f'<td data-label="Where">{place}') == min(offers, 25)
 
 
 @pytest.mark.django_db
