@@ -362,7 +362,10 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# A message waits in a signed cookie for the next page (the session only when it is too big):
+# a visitor's public RSVP or sign-up then needs no database session at all. The cookie holds
+# only what the next page shows that same browser, and is sent over HTTPS only.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 # Production hardening: on whenever DEBUG is off (manage.py check --deploy is clean).
 if not DEBUG:

@@ -1,60 +1,114 @@
 """What Action contributes to the core: a person's timeline and data export, and the hub
 dashboard's figures. Each provider costs a fixed number of queries."""
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from hubsite.framework.registry import Figure
-from hubsite.people.registry import TimelineEntry
+from hubsite.people.registry import TimelineEntry, TimelineSource
 from hubsite.people.rules import has_role
+from hubsite.people.selectors import timeline_read
 
-from ..models import ActionTaken, Activity, Campaign, Signup, Story
+from ..models import ActionTaken, Activity, Ask, Campaign, Signup, Story
 from ..rules import RUNNERS
 
 
-def person_timeline(person, viewer):
-    entries = []
-    for signup in Signup.objects.filter(person=person).select_related("campaign"):
-        entries.append(
-            TimelineEntry(
-                when=signup.confirmed_at or signup.created_at,
-                area="action",
-                title=f"Signed {signup.campaign}",
-                url=signup.campaign.get_absolute_url(),
-                detail="Stopped the campaign's news" if signup.unsubscribed_at else "",
-            )
-        )
-    for action in ActionTaken.objects.filter(person=person).select_related("ask__campaign"):
-        entries.append(
-            TimelineEntry(
-                when=action.taken_at,
-                area="action",
-                title=f"{action.ask} ({action.ask.campaign})",
-                url=action.ask.campaign.get_absolute_url(),
-                detail=action.note,
-            )
-        )
-    for story in Story.objects.filter(person=person):
-        entries.append(
-            TimelineEntry(
-                when=story.created_at,
-                area="leadership",
-                title=f"Told a story: {story.title}",
-                url=story.get_absolute_url(),
-                detail=story.get_status_display(),
-            )
-        )
-    for activity in Activity.objects.filter(people=person):
-        entries.append(
-            TimelineEntry(
-                when=activity.created_at,
-                area="action",
-                title=f"Involved in {activity.name}",
-                url=activity.get_absolute_url(),
-                detail=activity.get_stage_display(),
-            )
-        )
-    return entries
+def person_timeline(person, viewer, *, read=None):
+    """The campaigns the person signed, the actions they took, the stories they told and
+    the activities they are part of: sources of the core's timeline, read by ``read`` (by
+    default now, in one query; see ``hubsite.people.registry``)."""
+    sources = [
+        TimelineSource(
+            rows=Signup.objects.filter(person=person),
+            columns={
+                "when": Coalesce("confirmed_at", "created_at"),
+                "slug": F("campaign__slug"),
+                "name": F("campaign__name"),
+                "flag": ExpressionWrapper(
+                    Q(unsubscribed_at__isnull=False), output_field=BooleanField()
+                ),
+            },
+            entry=_signup_entry,
+        ),
+        TimelineSource(
+            rows=ActionTaken.objects.filter(person=person),
+            columns={
+                "when": F("taken_at"),
+                "name": F("ask__title"),
+                "slug": F("ask__campaign__slug"),
+                "other_name": F("ask__campaign__name"),
+                "text": F("note"),
+            },
+            entry=_action_entry,
+        ),
+        TimelineSource(
+            rows=Story.objects.filter(person=person),
+            columns={
+                "when": F("created_at"),
+                "ref": F("pk"),
+                "name": F("title"),
+                "code": F("status"),
+            },
+            entry=_story_entry,
+        ),
+        TimelineSource(
+            rows=Activity.objects.filter(people=person),
+            columns={
+                "when": F("created_at"),
+                "ref": F("pk"),
+                "name": F("name"),
+                "code": F("stage"),
+            },
+            entry=_activity_entry,
+        ),
+    ]
+    return (read or timeline_read)(sources)
+
+
+def _signup_entry(row):
+    campaign = Campaign(slug=row["slug"], name=row["name"])
+    return TimelineEntry(
+        when=row["when"],
+        area="action",
+        title=f"Signed {campaign}",
+        url=campaign.get_absolute_url(),
+        detail="Stopped the campaign's news" if row["flag"] else "",
+    )
+
+
+def _action_entry(row):
+    campaign = Campaign(slug=row["slug"], name=row["other_name"])
+    ask = Ask(title=row["name"])
+    return TimelineEntry(
+        when=row["when"],
+        area="action",
+        title=f"{ask} ({campaign})",
+        url=campaign.get_absolute_url(),
+        detail=row["text"],
+    )
+
+
+def _story_entry(row):
+    story = Story(pk=row["ref"], title=row["name"], status=row["code"])
+    return TimelineEntry(
+        when=row["when"],
+        area="leadership",
+        title=f"Told a story: {story.title}",
+        url=story.get_absolute_url(),
+        detail=story.get_status_display(),
+    )
+
+
+def _activity_entry(row):
+    activity = Activity(pk=row["ref"], name=row["name"], stage=row["code"])
+    return TimelineEntry(
+        when=row["when"],
+        area="action",
+        title=f"Involved in {activity.name}",
+        url=activity.get_absolute_url(),
+        detail=activity.get_stage_display(),
+    )
 
 
 def _signups_of(person):
@@ -109,22 +163,30 @@ def person_data_export(person, viewer=None):
 
 
 def dashboard_figures(viewer):
+    from hubsite.framework.selectors import aggregates_at_once
+
     if not has_role(viewer, RUNNERS):
         return []
-    campaigns = Campaign.objects.aggregate(
-        active=Count("id", filter=Q(status=Campaign.Status.ACTIVE)),
-        won=Count("id", filter=Q(status=Campaign.Status.WON)),
+    counts = aggregates_at_once(  # one query
+        active=(Campaign.objects.filter(status=Campaign.Status.ACTIVE), Count("pk")),
+        won=(Campaign.objects.filter(status=Campaign.Status.WON), Count("pk")),
+        supporters=(
+            Signup.objects.filter(status=Signup.Status.CONFIRMED),
+            Count("person", distinct=True),
+        ),
+        stories=(Story.objects.filter(status=Story.Status.SUBMITTED), Count("pk")),
+        running=(Activity.objects.filter(stage=Activity.Stage.RUNNING), Count("pk")),
     )
-    supporters = Signup.objects.filter(status=Signup.Status.CONFIRMED).aggregate(
-        n=Count("person", distinct=True)
-    )["n"]
-    stories = Story.objects.filter(status=Story.Status.SUBMITTED).count()
-    running = Activity.objects.filter(stage=Activity.Stage.RUNNING).count()
     campaigns_url = reverse("action:campaign_list")
     return [
-        Figure("action", "Active campaigns", campaigns["active"], campaigns_url),
-        Figure("action", "Campaigns won", campaigns["won"], campaigns_url),
-        Figure("action", "Campaign supporters", supporters, campaigns_url),
-        Figure("action", "Activities running", running, reverse("action:activity_list")),
-        Figure("leadership", "Stories waiting for review", stories, reverse("action:story_list")),
+        Figure("action", "Active campaigns", counts["active"], campaigns_url),
+        Figure("action", "Campaigns won", counts["won"], campaigns_url),
+        Figure("action", "Campaign supporters", counts["supporters"], campaigns_url),
+        Figure("action", "Activities running", counts["running"], reverse("action:activity_list")),
+        Figure(
+            "leadership",
+            "Stories waiting for review",
+            counts["stories"],
+            reverse("action:story_list"),
+        ),
     ]

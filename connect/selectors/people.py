@@ -4,16 +4,18 @@ Each provider costs a fixed number of queries."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
 from hubsite.framework.registry import ComingUp, Figure, Task
-from hubsite.people.registry import TimelineEntry
+from hubsite.people.registry import TimelineEntry, TimelineSource
 from hubsite.people.rules import has_role
+from hubsite.people.selectors import timeline_read
 
-from ..models import JoinRequest, Rsvp, ShiftSignup, VolunteerOffer
-from ..rules import RUNNERS
+from ..models import Event, JoinRequest, Opportunity, Rsvp, ShiftSignup, VolunteerOffer
+from ..rules import RUNNERS, is_staff
 from .events import event_visible
 from .volunteering import hours_this_month
 
@@ -30,59 +32,97 @@ def _signups(person):
     )
 
 
-def person_timeline(person, viewer):
-    entries = []
-    visible = set(event_visible(viewer).filter(rsvps__person=person).values_list("pk", flat=True))
-    for rsvp in _rsvps(person):
-        if rsvp.event_id not in visible:
-            continue
-        event = rsvp.event
-        entries.append(
-            TimelineEntry(
-                when=rsvp.responded_at,
-                area="connect",
-                title={
-                    Rsvp.Status.CONFIRMED: f"Has a place at {event}",
-                    Rsvp.Status.WAITING: f"On the waiting list for {event}",
-                    Rsvp.Status.CANCELLED: f"Cancelled their place at {event}",
-                }[rsvp.status]
-                if not rsvp.walk_in
-                else f"Walked in to {event}",
-                url=event.get_absolute_url(),
-                detail=rsvp.get_attendance_display() if rsvp.attendance else "",
-            )
-        )
-    for offer in VolunteerOffer.objects.filter(person=person):
-        entries.append(
-            TimelineEntry(
-                when=offer.created_at,
-                area="connect",
-                title="Offered to volunteer",
-                detail=offer.description[:200],
-            )
-        )
-    for signup in _signups(person):
-        hours = f"{signup.hours.normalize():f} hours given" if signup.hours is not None else ""
-        entries.append(
-            TimelineEntry(
-                when=signup.shift.starts_at,
-                area="connect",
-                title=f"Volunteering: {signup.shift.opportunity}"
-                + (" (cancelled)" if signup.status == ShiftSignup.Status.CANCELLED else ""),
-                url=signup.shift.opportunity.get_absolute_url(),
-                detail=hours,
-            )
-        )
-    for request in JoinRequest.objects.filter(person=person).select_related("group"):
-        entries.append(
-            TimelineEntry(
-                when=request.created_at,
-                area="connect",
-                title=f"Asked to join {request.group}",
-                detail=request.get_status_display(),
-            )
-        )
-    return entries
+def person_timeline(person, viewer, *, read=None):
+    """The person's answers to the events ``viewer`` may see, their offers to volunteer,
+    their shifts and their requests to join groups: sources of the core's timeline, read by
+    ``read`` (by default now, in one query; see ``hubsite.people.registry``)."""
+    rsvps = Rsvp.objects.filter(person=person)
+    if not is_staff(viewer):
+        rsvps = rsvps.filter(event__in=event_visible(viewer))
+    sources = [
+        TimelineSource(
+            rows=rsvps,
+            columns={
+                "when": F("responded_at"),
+                "ref": F("event_id"),
+                "slug": F("event__slug"),
+                "name": F("event__title"),
+                "code": F("status"),
+                "other_code": F("attendance"),
+                "flag": F("walk_in"),
+            },
+            entry=_rsvp_entry,
+        ),
+        TimelineSource(
+            rows=VolunteerOffer.objects.filter(person=person),
+            columns={"when": F("created_at"), "text": Substr("description", 1, 200)},
+            entry=_offer_entry,
+        ),
+        TimelineSource(
+            rows=ShiftSignup.objects.filter(person=person),
+            columns={
+                "when": F("shift__starts_at"),
+                "ref": F("shift__opportunity_id"),
+                "name": F("shift__opportunity__title"),
+                "code": F("status"),
+                "number": F("hours"),
+            },
+            entry=_shift_entry,
+        ),
+        TimelineSource(
+            rows=JoinRequest.objects.filter(person=person),
+            columns={"when": F("created_at"), "name": F("group__name"), "code": F("status")},
+            entry=_join_request_entry,
+        ),
+    ]
+    return (read or timeline_read)(sources)
+
+
+def _rsvp_entry(row):
+    event = Event(pk=row["ref"], slug=row["slug"], title=row["name"])
+    rsvp = Rsvp(status=row["code"], attendance=row["other_code"] or "")
+    return TimelineEntry(
+        when=row["when"],
+        area="connect",
+        title={
+            Rsvp.Status.CONFIRMED: f"Has a place at {event}",
+            Rsvp.Status.WAITING: f"On the waiting list for {event}",
+            Rsvp.Status.CANCELLED: f"Cancelled their place at {event}",
+        }[rsvp.status]
+        if not row["flag"]
+        else f"Walked in to {event}",
+        url=event.get_absolute_url(),
+        detail=rsvp.get_attendance_display() if rsvp.attendance else "",
+    )
+
+
+def _offer_entry(row):
+    return TimelineEntry(
+        when=row["when"], area="connect", title="Offered to volunteer", detail=row["text"]
+    )
+
+
+def _shift_entry(row):
+    opportunity = Opportunity(pk=row["ref"], title=row["name"])
+    hours = row["number"]
+    return TimelineEntry(
+        when=row["when"],
+        area="connect",
+        title=f"Volunteering: {opportunity}"
+        + (" (cancelled)" if row["code"] == ShiftSignup.Status.CANCELLED else ""),
+        url=opportunity.get_absolute_url(),
+        detail=f"{hours.normalize():f} hours given" if hours is not None else "",
+    )
+
+
+def _join_request_entry(row):
+    request = JoinRequest(status=row["code"])
+    return TimelineEntry(
+        when=row["when"],
+        area="connect",
+        title=f"Asked to join {row['name']}",
+        detail=request.get_status_display(),
+    )
 
 
 def person_data_export(person, viewer=None):
@@ -133,25 +173,26 @@ def person_data_export(person, viewer=None):
 
 
 def dashboard_figures(viewer):
+    from hubsite.framework.selectors import aggregates_at_once
+
     if not has_role(viewer, RUNNERS):
         return []
     now = timezone.now()
     events = event_visible(viewer)
     upcoming = events.filter(starts_at__gte=now, status="scheduled")
-    counts = upcoming.aggregate(
-        events=Count("id", distinct=True),
-        places=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.CONFIRMED)),
+    confirmed = Rsvp.objects.filter(status=Rsvp.Status.CONFIRMED)
+    lately = confirmed.filter(
+        event__in=events.filter(ends_at__lt=now, ends_at__gte=now - timedelta(days=90))
     )
-    recent = Rsvp.objects.filter(
-        event__in=events.filter(ends_at__lt=now, ends_at__gte=now - timedelta(days=90)),
-        status=Rsvp.Status.CONFIRMED,
-    ).aggregate(
-        came=Count("id", filter=Q(attendance=Rsvp.Attendance.ATTENDED)),
-        recorded=Count("id", filter=~Q(attendance="")),
+    counts = aggregates_at_once(  # one query, and one for the hours
+        events=(upcoming, Count("pk")),
+        places=(confirmed.filter(event__in=upcoming), Count("pk")),
+        came=(lately.filter(attendance=Rsvp.Attendance.ATTENDED), Count("pk")),
+        recorded=(lately.exclude(attendance=""), Count("pk")),
     )
     hours = hours_this_month(now)
     calendar = reverse("connect:event_list")
-    rate = round(100 * recent["came"] / recent["recorded"]) if recent["recorded"] else 0
+    rate = round(100 * counts["came"] / counts["recorded"]) if counts["recorded"] else 0
     return [
         Figure("connect", "Upcoming events", counts["events"], calendar),
         Figure("connect", "Places taken at upcoming events", counts["places"], calendar),
@@ -166,50 +207,54 @@ def dashboard_figures(viewer):
 
 
 def dashboard_tasks(viewer):
-    """The signed-in person's next events (a place or waiting) and volunteering shifts."""
+    """The signed-in person's next events (a place or waiting) and volunteering shifts, the
+    next ten of each, in one query: a union of the two."""
+    from django.db.models import BooleanField, CharField, ExpressionWrapper, Subquery, Value
+
     person = getattr(viewer, "person", None) if viewer.is_authenticated else None
     if person is None:
         return []
     now = timezone.now()
-    rsvps = (
-        Rsvp.objects.filter(
-            person=person,
-            status__in=[Rsvp.Status.CONFIRMED, Rsvp.Status.WAITING],
-            event__starts_at__gte=now,
-            event__status="scheduled",
-        )
-        .select_related("event")
-        .order_by("event__starts_at")[:10]
+    rsvps = Rsvp.objects.filter(
+        person=person,
+        status__in=[Rsvp.Status.CONFIRMED, Rsvp.Status.WAITING],
+        event__starts_at__gte=now,
+        event__status="scheduled",
+    ).order_by("event__starts_at")
+    shifts = ShiftSignup.objects.filter(
+        person=person, status=ShiftSignup.Status.SIGNED_UP, shift__starts_at__gte=now
+    ).order_by("shift__starts_at")
+    # Each part keeps its next ten by ``pk__in`` (not every database cuts a union's parts).
+    events = Rsvp.objects.filter(pk__in=Subquery(rsvps.values("pk")[:10])).values(
+        kind=Value("event", output_field=CharField()),
+        starts=F("event__starts_at"),
+        ref=F("event_id"),
+        slug=F("event__slug"),
+        name=F("event__title"),
+        waiting=ExpressionWrapper(Q(status=Rsvp.Status.WAITING), output_field=BooleanField()),
     )
-    shifts = (
-        ShiftSignup.objects.filter(
-            person=person, status=ShiftSignup.Status.SIGNED_UP, shift__starts_at__gte=now
-        )
-        .select_related("shift__opportunity")
-        .order_by("shift__starts_at")[:10]
+    volunteering = ShiftSignup.objects.filter(pk__in=Subquery(shifts.values("pk")[:10])).values(
+        kind=Value("shift", output_field=CharField()),
+        starts=F("shift__starts_at"),
+        ref=F("shift__opportunity_id"),
+        slug=Value("", output_field=CharField()),
+        name=F("shift__opportunity__title"),
+        waiting=Value(False, output_field=BooleanField()),
     )
-    tasks = [
-        Task(
-            area="connect",
-            title=(
-                f"{rsvp.event} at {timezone.localtime(rsvp.event.starts_at):%H:%M}"
-                + (" (waiting list)" if rsvp.status == Rsvp.Status.WAITING else "")
-            ),
-            url=rsvp.event.get_absolute_url(),
-            due_on=timezone.localtime(rsvp.event.starts_at).date(),
-        )
-        for rsvp in rsvps
-    ]
-    tasks += [
-        Task(
-            area="connect",
-            title=f"Volunteering: {signup.shift.opportunity} at "
-            f"{timezone.localtime(signup.shift.starts_at):%H:%M}",
-            url=signup.shift.opportunity.get_absolute_url(),
-            due_on=timezone.localtime(signup.shift.starts_at).date(),
-        )
-        for signup in shifts
-    ]
+    rows = events.order_by().union(volunteering.order_by(), all=True).order_by()
+    tasks = []
+    # The events first, then the shifts, each soonest first.
+    for row in sorted(rows, key=lambda row: (row["kind"] != "event", row["starts"])):
+        at = timezone.localtime(row["starts"])
+        if row["kind"] == "event":
+            event = Event(pk=row["ref"], slug=row["slug"], title=row["name"])
+            title = f"{event} at {at:%H:%M}" + (" (waiting list)" if row["waiting"] else "")
+            url = event.get_absolute_url()
+        else:
+            opportunity = Opportunity(pk=row["ref"], title=row["name"])
+            title = f"Volunteering: {opportunity} at {at:%H:%M}"
+            url = opportunity.get_absolute_url()
+        tasks.append(Task(area="connect", title=title, url=url, due_on=at.date()))
     return tasks
 
 

@@ -7,9 +7,13 @@ class FrameworkConfig(AppConfig):
     verbose_name = "The framework"
 
     def ready(self):
-        from hubsite.people.registry import register_demo_data, register_personal_data
+        from hubsite.people.registry import (
+            register_bench_data,
+            register_demo_data,
+            register_personal_data,
+        )
 
-        from . import demo
+        from . import bench, demo
         from .registry import register_tasks
         from .selectors import people as people_selectors
         from .selectors import prompts
@@ -24,3 +28,4 @@ class FrameworkConfig(AppConfig):
         )
         # Called before the areas' providers: it waits for their data (see demo.py).
         register_demo_data("framework", demo.seed)
+        register_bench_data("framework", bench.generate)

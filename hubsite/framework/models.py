@@ -173,7 +173,14 @@ class PromptDelivery(models.Model):
                 fields=["schedule", "recipient", "period"], name="prompt_once_per_period"
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "answered_at"], name="prompt_open_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "answered_at"], name="prompt_open_idx"),
+            # A schedule's periods with when each began, and how many were sent and answered
+            # (``selectors.prompts``): read from the index alone.
+            models.Index(
+                fields=["schedule", "period", "sent_at", "answered_at"], name="prompt_period_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.schedule} ({self.period})"
@@ -210,6 +217,8 @@ class Learning(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The log's pages, newest first, read in the index's order.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="learning_newest_idx")]
 
     def __str__(self):
         return self.title

@@ -1,7 +1,10 @@
 """The hub dashboard's registries: each app registers, in ``AppConfig.ready()``,
 
 * a figures provider ``provider(viewer) -> iterable of Figure`` giving its figures as far as
-  ``viewer`` may see them, computed in a fixed number of queries (aggregates in SQL);
+  ``viewer`` may see them, computed in a fixed number of queries (aggregates in SQL; several
+  counts over different tables in one with ``selectors.aggregates_at_once``). The dashboard
+  keeps them a minute; staff may see everything, so staff get the hub's figures, the same
+  for each of them, and they are counted once for all staff;
 * a tasks provider ``provider(viewer) -> iterable of Task``: what waits on ``viewer`` (their
   open follow-ups, prompts to answer…), in a fixed number of queries.
 """
@@ -76,9 +79,9 @@ class Offer:
 #   kind ("connect.event") can be tagged with the practices they serve;
 #   ``describe(viewer, object_id) -> Described | None`` names one record, or None when the
 #   viewer may not see it (then it cannot be tagged by them);
-# * a **subjects provider** ``register_subjects(name, provider)``:
-#   ``provider(viewer) -> iterable of Subject``, the recent records a learning can be about
-#   (events, campaigns, rounds), as far as the viewer may see them;
+# * a **subjects provider** ``register_subjects(kind, provider)``:
+#   ``provider(viewer) -> iterable of Subject``, the recent records of that kind
+#   ("connect.event") a learning can be about, as far as the viewer may see them;
 # * an **occasions provider** ``register_occasions(name, provider)``:
 #   ``provider(since, until) -> iterable of Occasion``, the occasions that ended between the
 #   two moments (an event) with the accounts that ran them, for the prompts sent "after each
@@ -118,8 +121,8 @@ def taggable_kinds() -> dict[str, Callable]:
     return dict(_taggable)
 
 
-def register_subjects(name: str, provider: Callable[..., Iterable[Subject]]) -> None:
-    _subjects[name] = provider
+def register_subjects(kind: str, provider: Callable[..., Iterable[Subject]]) -> None:
+    _subjects[kind] = provider
 
 
 def subject_providers() -> dict[str, Callable]:

@@ -4,9 +4,11 @@ an aggregate in SQL, and each function runs a fixed number of queries whatever t
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, F, Max, Min, Sum
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+
+from hubsite.people.models import User
 
 from ..models import Area, AssessmentAnswer, AssessmentRound, Practice
 
@@ -17,6 +19,10 @@ AGREE_WITHIN = 1
 
 # The trend shows this many of the latest rounds (a quarterly round: five years).
 TREND_ROUNDS = 20
+
+
+# What each rating means, looked up once for the hundreds of answers a round's page shows.
+RATING_LABELS = dict(AssessmentAnswer.Rating.choices)
 
 
 class RoundState:
@@ -66,11 +72,6 @@ def answers_of(round_, respondent):
 def practice_list():
     """Every practice with its area, in the framework's order."""
     return Practice.objects.select_related("area").order_by("area__order", "order")
-
-
-def respondent_name(user) -> str:
-    person = getattr(user, "person", None)
-    return person.full_name if person else user.email
 
 
 def _label(spread, respondents):
@@ -183,18 +184,33 @@ def round_summary(round_):
         )
         .order_by()
     }
+    # Only what the page shows of each answer, with its respondent's name joined: a round
+    # holds every respondent's answer to every practice, so no user or person is made per row.
     answers = (
         AssessmentAnswer.objects.filter(round=round_)
-        .select_related("respondent__person")
+        .only("round_id", "respondent_id", "practice_id", "rating", "doing", "try_next")
+        .annotate(
+            respondent_first_name=F("respondent__person__first_name"),
+            respondent_last_name=F("respondent__person__last_name"),
+            respondent_email=F("respondent__email"),
+        )
         .order_by("practice_id", "respondent__email")
     )
     by_practice, respondents = {}, {}
     for answer in answers:
-        answer.respondent_name = answer.respondent.respondent_name = respondent_name(
-            answer.respondent
-        )
+        respondent = respondents.get(answer.respondent_id)
+        if respondent is None:
+            respondent = respondents[answer.respondent_id] = User(
+                pk=answer.respondent_id, email=answer.respondent_email
+            )
+            respondent.respondent_name = (  # their person's full name, else their email
+                answer.respondent_email
+                if answer.respondent_first_name is None
+                else f"{answer.respondent_first_name} {answer.respondent_last_name}".strip()
+            )
+        answer.respondent_name = respondent.respondent_name
+        answer.rating_label = RATING_LABELS.get(answer.rating, "")
         by_practice.setdefault(answer.practice_id, []).append(answer)
-        respondents[answer.respondent_id] = answer.respondent
     areas = {}
     for practice in practice_list():
         row = figures.get(practice.pk, {})

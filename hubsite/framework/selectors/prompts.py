@@ -4,7 +4,19 @@ person, and the answers gathered per schedule and period."""
 import calendar
 import re
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -17,12 +29,19 @@ DASHBOARD_PROMPTS = 10
 
 
 def schedule_list():
-    """Every schedule, the active first, with how many prompts went out and were answered."""
+    """Every schedule, the active first, with how many prompts went out and were answered:
+    counted for each schedule on the page from ``prompt_period_idx`` alone, not by joining
+    every prompt ever sent to the schedules."""
+    sent = PromptDelivery.objects.filter(schedule=OuterRef("pk")).order_by().values("schedule")
+
+    def counted(deliveries):
+        return Coalesce(Subquery(deliveries.annotate(n=Count("*")).values("n")), 0)
+
     return (
         PromptSchedule.objects.select_related("created_by__person")
         .annotate(
-            sent_count=Count("deliveries"),
-            answered_count=Count("deliveries", filter=Q(deliveries__answered_at__isnull=False)),
+            sent_count=counted(sent),
+            answered_count=counted(sent.filter(answered_at__isnull=False)),
         )
         .order_by("-active", "question", "id")
     )
@@ -63,24 +82,75 @@ def prompts_open(viewer):
 
 def schedule_answers(schedule):
     """Who was asked what in each period and what they answered, the latest period first
-    (a period's rows together, even when a newcomer got it later in the period)."""
-    period_began = (
-        PromptDelivery.objects.filter(schedule=schedule, period=OuterRef("period"))
-        .order_by("sent_at")
-        .values("sent_at")[:1]
-    )
-    return (
-        PromptDelivery.objects.filter(schedule=schedule)
-        .select_related("recipient__person")
-        .annotate(period_began=Subquery(period_began))
-        .order_by(
-            "-period_began",
-            "period",
-            "recipient__person__first_name",
-            "recipient__person__last_name",
-            "recipient__email",
+    (a period's rows together, even when a newcomer got it later in the period), for the
+    paginator: see ``ScheduleAnswers``."""
+    return ScheduleAnswers(schedule)
+
+
+class ScheduleAnswers:
+    """A schedule's deliveries in the order of ``schedule_answers``, as a sequence that the
+    paginator cuts. A period's place comes from when it began (its first delivery), which no
+    index can hold, so instead of ordering every delivery by it the periods are read first,
+    with when each began and how many it reached (one query on ``prompt_period_idx``, index
+    only), and a page then reads the rows of the one or two periods it spans (one query, their
+    people joined): the same two queries, and the same few rows, on any page of any schedule."""
+
+    def __init__(self, schedule):
+        self.schedule = schedule
+        self._periods = None
+
+    @property
+    def periods(self):
+        if self._periods is None:
+            self._periods = list(
+                PromptDelivery.objects.filter(schedule=self.schedule)
+                .values_list("period")
+                .annotate(began=Min("sent_at"), reached=Count("*"))
+                .order_by("-began", "period")
+            )
+        return self._periods
+
+    def count(self):
+        return sum(reached for _, _, reached in self.periods)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        spanned, first, offset = [], 0, 0
+        for period, _, reached in self.periods:
+            if offset + reached > start and offset < stop:
+                if not spanned:
+                    first = offset
+                spanned.append(period)
+            offset += reached
+            if offset >= stop:
+                break
+        if not spanned:
+            return []
+        rank = Case(
+            *(When(period=period, then=Value(n)) for n, period in enumerate(spanned)),
+            output_field=IntegerField(),
         )
-    )
+        rows = (
+            PromptDelivery.objects.filter(schedule=self.schedule, period__in=spanned)
+            .select_related("recipient__person")
+            .annotate(period_rank=rank)
+            .order_by(
+                "period_rank",
+                "recipient__person__first_name",
+                "recipient__person__last_name",
+                "recipient__email",
+                "pk",
+            )
+        )
+        return list(rows[start - first : stop - first])
 
 
 def dashboard_tasks(viewer):

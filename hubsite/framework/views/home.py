@@ -1,6 +1,7 @@
 """The hub's front page (the dashboard when signed in) and the framework overview."""
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
@@ -9,14 +10,11 @@ from hubsite.people.rules import (
     EVERYONE_SIGNED_IN,
     STAFF,
     STAFF_AND_ORGANISERS,
-    can_manage_group_of,
     has_role,
     role_required,
 )
-from hubsite.people.selectors import groups_of
 
 from .. import selectors
-from ..selectors.tags import practices_least_served
 
 
 def _reflection_links(user):
@@ -32,35 +30,44 @@ def _reflection_links(user):
 def home(request):
     """Public landing page for visitors; the hub dashboard for everyone signed in."""
     if not request.user.is_authenticated:
-        return render(request, "framework/landing.html", {"areas": selectors.area_list()})
+        areas = selectors.area_list(with_practices=False)
+        return render(request, "framework/landing.html", {"areas": areas})
     return dashboard(request)
+
+
+def _suggest_mfa(user):
+    """Staff hold everyone's data: the dashboard asks them to add a second factor. Where the
+    hub requires one (``STAFF_MFA_REQUIRED``), staff reach the dashboard only with one set
+    up (``StaffSecondFactorMiddleware``), so nothing needs asking."""
+    if user.role != Role.STAFF or settings.STAFF_MFA_REQUIRED:
+        return False
+    return not Authenticator.objects.filter(user=user).exists()
 
 
 @role_required(*EVERYONE_SIGNED_IN)
 def dashboard(request):
-    person = getattr(request.user, "person", None)
-    memberships = list(groups_of(person)) if person else []
-    for membership in memberships:
-        # The group's page is linked only where the viewer may open it.
-        membership.can_manage = can_manage_group_of(request.user, membership)
+    """What waits on the viewer is read afresh on every load; the overview (figures, coming
+    up, practices, groups, areas) is kept for a minute (``selectors.dashboard_overview``).
+    A fixed number of queries whatever the hub holds."""
+    user = request.user
+    person = getattr(user, "person", None)
+    tasks = selectors.dashboard_tasks(user)
+    overview = selectors.dashboard_overview(user, person)
     return render(
         request,
         "framework/dashboard.html",
         {
-            "figures": selectors.dashboard_figures(request.user),
-            "tasks": selectors.dashboard_tasks(request.user),
-            "coming_up": selectors.dashboard_coming_up(request.user),
-            # Those who run the hub see which practices it has not lived lately.
-            "least_served": practices_least_served()
-            if request.user.role in (Role.STAFF, Role.ORGANISER)
-            else [],
-            "areas": selectors.area_list(),
+            "figures": overview.figures,
+            "tasks": tasks,
+            "coming_up": overview.coming_up,
+            "least_served": overview.least_served,
+            "areas": overview.areas,
             "person": person,
-            "memberships": memberships,
-            # Staff hold everyone's data: the dashboard asks them to add a second factor.
-            "suggest_mfa": request.user.role == Role.STAFF
-            and not Authenticator.objects.filter(user=request.user).exists(),
-            **_reflection_links(request.user),
+            "memberships": overview.memberships,
+            "counted_at": overview.counted_at,
+            "kept_for": settings.DASHBOARD_FIGURES_SECONDS,
+            "suggest_mfa": _suggest_mfa(user),
+            **_reflection_links(user),
         },
     )
 
