@@ -272,6 +272,8 @@ class CallToAction(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "call to action"
         verbose_name_plural = "calls to action"
+        # The list of calls, newest first, a page at a time.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="calltoaction_recent_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="scheduled") | models.Q(send_at__isnull=False),
@@ -320,6 +322,8 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "deliveries"
+        # A call's copies in order, a page at a time: not a walk through every call's copies.
+        indexes = [models.Index(fields=["call", "id"], name="delivery_call_idx")]
         constraints = [
             models.UniqueConstraint(fields=["call", "person"], name="delivery_once_per_person"),
         ]
@@ -461,6 +465,15 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["review_on", "id"]
+        # The open decisions by review date (the list people follow, the reminders, the
+        # dashboard): not a walk past every decision seen through over the years.
+        indexes = [
+            models.Index(
+                fields=["review_on", "id"],
+                condition=models.Q(status="open"),
+                name="decision_open_review_idx",
+            )
+        ]
 
     def __str__(self):
         return self.summary

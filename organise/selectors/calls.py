@@ -4,7 +4,7 @@ tick must start or start again."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -106,20 +106,29 @@ def call_deliveries(call):
 def call_totals(call):
     """What became of a call's copies, in one query: written, sent, waiting to go, not sent
     (the person withdrew their consent or their address failed, or the call was stopped),
-    and the answers to its ask."""
-    status = "message__status"
-    return Delivery.objects.filter(call=call).aggregate(
-        written=Count("pk"),
-        sent=Count("pk", filter=Q(**{status: OutboxMessage.Status.SENT})),
-        waiting=Count("pk", filter=Q(**{status: OutboxMessage.Status.PENDING})),
-        not_sent=Count(
-            "pk",
-            filter=Q(message__isnull=True)
-            | Q(**{f"{status}__in": [OutboxMessage.Status.CANCELLED, OutboxMessage.Status.FAILED]}),
-        ),
-        yes=Count("pk", filter=Q(response=Delivery.Response.YES)),
-        no=Count("pk", filter=Q(response=Delivery.Response.NO)),
+    and the answers to its ask. Each copy's email is looked up by its key, so the count
+    reads the call's copies and their messages only, never the whole outbox."""
+    email = Subquery(OutboxMessage.objects.filter(pk=OuterRef("message_id")).values("status"))
+    rows = (
+        Delivery.objects.filter(call=call)
+        .order_by()
+        .annotate(email=email)
+        .values_list("email", "response")
+        .annotate(n=Count("pk"))
     )
+    Status = OutboxMessage.Status
+    totals = dict.fromkeys(("written", "sent", "waiting", "not_sent", "yes", "no"), 0)
+    for status, response, n in rows:
+        totals["written"] += n
+        if status == Status.SENT:
+            totals["sent"] += n
+        elif status == Status.PENDING:
+            totals["waiting"] += n
+        elif status in (None, Status.CANCELLED, Status.FAILED):  # None: no message
+            totals["not_sent"] += n
+        if response in (Delivery.Response.YES, Delivery.Response.NO):
+            totals[response] += n
+    return totals
 
 
 # For the beat tick ---------------------------------------------------------------------------

@@ -3,9 +3,11 @@ member's page, the people who could be made members, and the growth figures. Eac
 what its page needs already joined or counted in SQL, so a page costs the same few queries
 at any number of members."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
@@ -198,18 +200,40 @@ class Growth:
     localities: list  # (locality name or None, [count per status], total), most active
     # first, the place not recorded last
     communities: list  # Community, most active first
+    counted_at: datetime = field(default_factory=timezone.now)
+    kept_for: int = 0  # seconds it is shown before the memberships are counted again
 
 
 def _as_date(value):
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
+# The growth figures aggregate every membership and two years of their history, a cost that
+# grows with the hub. So a counting is kept for a short while, as the dashboard's figures
+# are (``DASHBOARD_FIGURES_SECONDS``, a minute), for each choice of filters and day, and the
+# page says when it was made: a change since is counted within the minute.
+GROWTH_KEY = "organise:growth"
+
+
 def growth(*, locality=None, tag=None, type=None, today=None):
     """Joined (and rejoined), renewed, lapsed and left per month over the last 24 months,
     counted from the dated MembershipEvents (where the place is kept on the event); and the
     memberships now by status, by locality and by community of interest. Three queries
-    whatever the numbers."""
+    whatever the numbers, or none while a counting is kept."""
     today = today or timezone.localdate()
+    seconds = settings.DASHBOARD_FIGURES_SECONDS
+    chosen = (getattr(row, "pk", None) or "" for row in (locality, tag, type))
+    key = f"{GROWTH_KEY}:{today.isoformat()}:" + ":".join(map(str, chosen))
+    figures = cache.get(key) if seconds else None
+    if figures is None:
+        figures = _growth(locality=locality, tag=tag, type=type, today=today)
+        figures.kept_for = seconds
+        if seconds:
+            cache.set(key, figures, seconds)
+    return figures
+
+
+def _growth(*, locality, tag, type, today):
     first = add_months(today.replace(day=1), -(GROWTH_MONTHS - 1))
     events = MembershipEvent.objects.filter(on__gte=first, on__lte=today)
     if locality is not None:

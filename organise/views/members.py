@@ -99,13 +99,20 @@ def member_list(request):
     members = MembershipFilter(request.GET, queryset=selectors.member_list())
     swap = _swap(request)
     template = "organise/members/member_list.html" + ("#results" if swap else "")
+    listed = members.qs
+    status_counts = selectors.member_status_counts(members.without_status())
+    # The counts by status have counted the list (the same filters, but for the status):
+    # the pages need no second count of the members.
+    chosen = members.form.cleaned_data.get("status")
+    paginator = Paginator(listed, settings.PAGE_SIZE)
+    paginator.count = sum(n for status, _, n in status_counts if status == chosen or not chosen)
     response = render(
         request,
         template,
         {
             "filter": members,
-            "page": _page(request, members.qs),
-            "status_counts": selectors.member_status_counts(members.without_status()),
+            "page": paginator.get_page(request.GET.get("page")),
+            "status_counts": status_counts,
             "applications_waiting": selectors.join_applications_waiting_count(),
             "swap": swap,
         },

@@ -93,16 +93,17 @@ def segment_detail(request, pk):
     """The segment's live figures, its filters in words, and the people its channel
     reaches, a page at a time (a fixed number of queries whatever their number)."""
     segment = _segment(request, pk)
-    people = selectors.segment_of(segment)
-    page = Paginator(selectors.segment_members(segment), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    counts = selectors.segment_counts(selectors.segment_of(segment), segment.channel)
+    paginator = Paginator(selectors.segment_members(segment), settings.PAGE_SIZE)
+    # The figures have counted the people the list holds: no second count of the segment.
+    paginator.count = counts["reachable"]
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "organise/segments/segment_detail.html",
         {
             "segment": segment,
-            "counts": selectors.segment_counts(people, segment.channel),
+            "counts": counts,
             "described": selectors.filters_described(segment.filters),
             "page": page,
             "show_links": rules.is_staff(request.user),

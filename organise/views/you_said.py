@@ -29,7 +29,7 @@ def _page(request, queryset):
 @login_not_required
 def you_said_we_did(request):
     page = _page(request, selectors.you_said_published())
-    lines = list(page.object_list)
+    lines = selectors.you_said_counted(list(page.object_list))
     return render(
         request,
         "organise/you_said/page.html",

@@ -636,16 +636,21 @@ def test_the_call_page_shows_each_persons_copy_and_the_totals(
     Delivery.objects.filter(call=call, person=person).update(response="yes")
     other = Delivery.objects.filter(call=call).exclude(person=person).get()
     OutboxMessage.objects.filter(pk=other.message_id).update(status="cancelled")
+    DeliveryFactory(call=call, response="no")  # no message: its person was erased first
+    waiting = OutboxMessage.objects.create(
+        key="waiting", to_email="w@example.test", subject="s", body_text="b"
+    )
+    DeliveryFactory(call=call, message=waiting)
 
     response = staff_client.get(call.get_absolute_url())
     page = response.content.decode()
     assert response.context["totals"] == {
-        "written": 2,
+        "written": 4,
         "sent": 1,
-        "waiting": 0,
-        "not_sent": 1,
+        "waiting": 1,
+        "not_sent": 2,
         "yes": 1,
-        "no": 0,
+        "no": 1,
     }
     assert person.full_name in page and person.get_absolute_url() in page
     assert "Not sent" in page and "Yes" in page

@@ -238,6 +238,25 @@ def test_the_page_costs_the_same_queries_for_10_and_1000_members(staff_client, f
     assert few == many
 
 
+def test_a_counting_is_kept_for_a_minute_and_the_page_says_when_it_was_made(
+    staff_client, settings, django_assert_num_queries
+):
+    settings.DASHBOARD_FIGURES_SECONDS = 60
+    event(member_of(), Kind.JOINED, 1)
+    # The session and the user; the filters' choices (places, communities, kinds); the
+    # months, the places and the communities.
+    with django_assert_num_queries(8):
+        first = staff_client.get(GROWTH)
+    event(member_of(), Kind.JOINED, 1)
+    with django_assert_num_queries(5):  # the counting kept: only the filters' choices
+        kept = staff_client.get(GROWTH)
+
+    assert kept.context["growth"].totals.joined == first.context["growth"].totals.joined == 1
+    assert "Counted at" in kept.text
+    place = LocalityFactory()
+    assert staff_client.get(GROWTH, {"locality": place.pk}).context["growth"].totals.joined == 0
+
+
 def test_the_members_now_by_community_of_interest_count_each_community_a_member_is_in():
     carers, cyclists, unused = (
         TagFactory(name="Carers"),

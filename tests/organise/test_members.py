@@ -324,6 +324,10 @@ def test_the_counts_by_status_follow_the_other_filters(staff_client):
     assert counts(everyone) == {"pending": 0, "active": 1, "lapsed": 2, "left": 1}
     assert counts(here) == {"pending": 0, "active": 1, "lapsed": 1, "left": 0}
     assert listed(here) == ["Amina Member"]
+    # The pages count what the counts by status counted.
+    assert here.context["page"].paginator.count == 1
+    assert staff_client.get(LIST, {"locality": place.pk}).context["page"].paginator.count == 2
+    assert staff_client.get(LIST, {"status": "x"}).context["page"].paginator.count == 4
 
 
 def test_the_list_counts_join_applications_waiting_for_their_email(staff_client):

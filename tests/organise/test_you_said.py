@@ -219,6 +219,19 @@ def test_the_public_page_costs_the_same_queries_for_10_and_1000_people(client, h
     assert with_1000 <= 7  # the count, the lines, and one query per kind of link (and session)
 
 
+def test_the_counts_of_conversations_are_kept_for_a_minute(client, hub, settings):
+    settings.DASHBOARD_FIGURES_SECONDS = 60
+    ConversationFactory.create_batch(2, themes=[hub["housing"]])
+    first, response = queries_of(client, PAGE)
+    assert "Housing repairs: <strong>2</strong> conversations" in response.content.decode()
+    ConversationFactory(themes=[hub["housing"]])
+
+    kept, response = queries_of(client, PAGE)
+
+    assert kept == first - 1  # the lines and what they link to, read afresh; not the counts
+    assert "Housing repairs: <strong>2</strong> conversations" in response.content.decode()
+
+
 # Keeping it current --------------------------------------------------------------------
 
 
