@@ -1,6 +1,7 @@
 """Fixtures of the real-browser tests: Debian's Chromium driven by Playwright against
 pytest-django's live server, signed-in pages, and an axe-core accessibility check."""
 
+import functools
 import importlib
 import os
 from pathlib import Path
@@ -27,8 +28,8 @@ AXE_SCRIPTS = [settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"]
 # What fails a page: axe's two worst levels. Moderate and minor findings are advice.
 BLOCKING_IMPACTS = {"serious", "critical"}
 TIMEOUT_MS = 10_000
-AXE_RUN = """async () => {
-    const results = await axe.run(document, {resultTypes: ["violations"]});
+AXE_RUN = """async (options) => {
+    const results = await axe.run(document, {resultTypes: ["violations"], ...options});
     return results.violations.map(v => ({
         id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(" ")),
     }));
@@ -115,19 +116,69 @@ def sign_in(context, live_server, user):
     )
 
 
-def assert_accessible(page):
-    """Run axe-core on the page as it is now and fail on any serious or critical violation."""
+def axe_violations(page, options=None):
+    """axe-core's serious and critical findings on the page as it is now, one line each.
+    axe is added once per document, so a page checked again (at another width) reuses it;
+    ``options`` are axe.run's (``{"runOnly": [...]}`` to run some rules only)."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        # The page's policy refuses an inline <script>; the test's own evaluation is not
+        # the page's code, so axe-core is evaluated instead of added as a tag.
+        page.evaluate(f"() => {{ {_axe_source()} }}")
+    violations = page.evaluate(AXE_RUN, options or {})
+    return [
+        f"- {v['id']} ({v['impact']}): {v['help']}; on {', '.join(v['targets'])}"
+        for v in violations
+        if v["impact"] in BLOCKING_IMPACTS
+    ]
+
+
+def add_axe(context):
+    """Have axe-core in every page the context opens, before the page's own scripts: the
+    browser compiles it once for them all, where ``axe_violations`` evaluates it anew in
+    each page it is not yet in (injected by the browser, it is no script of the page's and
+    the policy stays enforced)."""
+    context.add_init_script(script=_axe_source())
+
+
+# The rules axe-core runs by default that can find something serious or critical (a rule's
+# impact is the worst its checks give; the rules are axe's own, internal list): running only
+# them spares computing the moderate and minor findings that nothing fails on.
+BLOCKING_RULES = """() => ({runOnly: {type: "rule", values: axe._audit.rules
+    .filter(r => r.enabled && !r.tags.includes("experimental")
+        && ["serious", "critical"].includes(r.impact))
+    .map(r => r.id)}})"""
+
+
+@functools.cache
+def _axe_source():
     axe = next((path for path in AXE_SCRIPTS if path.exists()), None)
     assert axe, "axe-core is missing: run `make assets` (npm ci installs it)"
-    # The page's policy refuses an inline <script>; the test's own evaluation is not the
-    # page's code, so axe-core is evaluated instead of added as a tag.
-    page.evaluate(f"() => {{ {axe.read_text()} }}")
-    violations = page.evaluate(AXE_RUN)
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    report = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']}; on {', '.join(v['targets'])}" for v in blocking
-    )
-    assert not blocking, f"accessibility violations on {page.url}:\n{report}"
+    return axe.read_text()
+
+
+def form_problems(page):
+    """FORM_CHECKS's findings, one line each: repeated ids and controls without a label."""
     forms = page.evaluate(FORM_CHECKS)
-    assert not forms["duplicate_ids"], f"repeated ids on {page.url}: {forms['duplicate_ids']}"
-    assert not forms["unlabelled"], f"controls without a label on {page.url}: {forms['unlabelled']}"
+    problems = []
+    if forms["duplicate_ids"]:
+        problems.append(f"repeated ids: {forms['duplicate_ids']}")
+    if forms["unlabelled"]:
+        problems.append(f"controls without a label: {forms['unlabelled']}")
+    return problems
+
+
+def assert_accessible(page):
+    """Run axe-core on the page as it is now and fail on any serious or critical violation."""
+    blocking = axe_violations(page)
+    assert not blocking, f"accessibility violations on {page.url}:\n" + "\n".join(blocking)
+    problems = form_problems(page)
+    assert not problems, f"on {page.url}: " + "; ".join(problems)
+
+
+def tab_to(page, selector, limit=150):
+    """Press Tab until ``selector`` has the focus: proof that the keyboard reaches it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"the Tab key never reaches {selector}")
