@@ -36,6 +36,16 @@ class WorkerChoiceField(IdChoiceField):
         return f"{person.full_name} ({user.get_role_display().lower()})" if person else user.email
 
 
+class WorkerSelect(forms.Select):
+    """The choice of a worker where there is no empty choice (the one who keeps a promise):
+    the browser's "required" check would have nothing to refuse, and Django asking whether it
+    would (by reading the first choice) costs a query of the workers before the one that
+    lists them."""
+
+    def use_required_attribute(self, initial):
+        return False
+
+
 class WorkerMultipleChoiceField(IdsChoiceField):
     label_from_instance = WorkerChoiceField.label_from_instance
 
@@ -147,7 +157,11 @@ class ConversationForm(forms.Form):
     )
     follow_up_due_on = forms.DateField(label="Due on", required=False, widget=DATE)
     follow_up_owner = WorkerChoiceField(
-        queryset=User.objects.none(), label="Who keeps it", required=False, empty_label=None
+        queryset=User.objects.none(),
+        label="Who keeps it",
+        required=False,
+        empty_label=None,
+        widget=WorkerSelect,
     )
 
     def __init__(self, *args, user, rounds, **kwargs):
@@ -326,7 +340,9 @@ class RoundForm(forms.ModelForm):
 
 
 class FollowUpForm(forms.ModelForm):
-    owner = WorkerChoiceField(queryset=User.objects.none(), label="Who keeps it", empty_label=None)
+    owner = WorkerChoiceField(
+        queryset=User.objects.none(), label="Who keeps it", empty_label=None, widget=WorkerSelect
+    )
 
     class Meta:
         model = FollowUp

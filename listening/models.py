@@ -134,10 +134,13 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-id"]
+        # A volunteer's (or a round's) conversations in the lists' order, ids included: the
+        # lists read a page from them, and "which conversations may this viewer open" (the
+        # follow-ups, the theme counts) reads the ids from the index alone.
         indexes = [
             models.Index(fields=["-held_on", "-id"], name="conversation_recent_idx"),
-            models.Index(fields=["logged_by", "-held_on"], name="conversation_logger_idx"),
-            models.Index(fields=["round", "-held_on"], name="conversation_round_idx"),
+            models.Index(fields=["logged_by", "-held_on", "-id"], name="conversation_logger_idx"),
+            models.Index(fields=["round", "-held_on", "-id"], name="conversation_round_idx"),
         ]
 
     def __str__(self):

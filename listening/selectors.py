@@ -2,15 +2,22 @@
 (``conversation_visible``/``round_visible``), never from everything, and brings what its page
 needs already joined, so a page costs the same few queries at any length."""
 
+import operator
+import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
+from functools import reduce
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -66,19 +73,39 @@ def rounds_to_log_in(viewer):
     )
 
 
+def _ways_to_open(viewer):
+    """The ways a viewer who is not staff opens a conversation (see ``rules``), one condition
+    each: they logged it, or (an organiser) they run its round. None for anyone else."""
+    if has_role(viewer, (Role.ORGANISER,)):
+        return [
+            Q(logged_by=viewer),
+            Q(round__in=ListeningRound.objects.filter(organisers=viewer).values("pk")),
+        ]
+    if has_role(viewer, (Role.VOLUNTEER,)):
+        return [Q(logged_by=viewer)]
+    return []
+
+
 def conversation_visible(viewer):
     """The conversations ``viewer`` may open (see ``rules``), sensitive notes left unread."""
     conversations = Conversation.objects.defer("sensitive_notes")
     if is_staff(viewer):
         return conversations
-    if has_role(viewer, (Role.ORGANISER,)):
-        return conversations.filter(
-            Q(logged_by=viewer)
-            | Q(round__in=ListeningRound.objects.filter(organisers=viewer).values("pk"))
-        )
-    if has_role(viewer, (Role.VOLUNTEER,)):
-        return conversations.filter(logged_by=viewer)
-    return conversations.none()
+    ways = _ways_to_open(viewer)
+    return conversations.filter(reduce(operator.or_, ways)) if ways else conversations.none()
+
+
+def conversation_ids_visible(viewer):
+    """The ids of the conversations ``viewer`` (not staff) may open, for other rows to be
+    matched against: a union of one query per way of opening them, each read from its own
+    index (the volunteer's conversations, the round's), where the one condition "logged it or
+    runs its round" has PostgreSQL read every conversation of the hub to answer."""
+    ids = [
+        Conversation.objects.filter(way).order_by().values("pk") for way in _ways_to_open(viewer)
+    ]
+    if not ids:
+        return Conversation.objects.none().values("pk")
+    return ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
 
 
 # Rounds -------------------------------------------------------------------------------
@@ -95,7 +122,9 @@ def round_list(viewer):
                     Conversation.objects.filter(round=OuterRef("pk"))
                     .order_by()
                     .values("round")
-                    .annotate(n=Count("id"))
+                    # COUNT(*), not of ids: PostgreSQL then reads the round's index only,
+                    # never the conversations themselves (index-only scan).
+                    .annotate(n=Count("*"))
                     .values("n")[:1]
                 ),
                 0,
@@ -198,7 +227,9 @@ def conversation_search(queryset, text):
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        return queryset.annotate(search=SearchVector(*SEARCH_FIELDS, config="english")).filter(
+        # An alias, not an annotation: the words are matched (on the index), never selected,
+        # so counting the matches does not work out every matching conversation's vector.
+        return queryset.alias(search=SearchVector(*SEARCH_FIELDS, config="english")).filter(
             search=SearchQuery(text, search_type="websearch", config="english")
         )
     for word in text.split()[:6]:
@@ -239,14 +270,55 @@ class ThemeCounts:
     by_month: dict  # theme id -> [count per month]
     localities: list  # Locality objects (and None for "not recorded") with any count
     by_locality: dict  # theme id -> [count per locality]
+    counted_at: datetime = field(default_factory=timezone.now)
+    key: str = ""  # names this counting (whose, which filters, when) for the page's tables
+    kept_for: int = 0  # seconds it is shown before the conversations are counted again
+
+    @property
+    def expires_at(self):
+        return self.counted_at + timedelta(seconds=self.kept_for)
+
+
+# The theme counts aggregate every conversation their viewer may read, a cost that grows with
+# the years of listening. So a counting is kept for a short while, as the dashboard's figures
+# are (``DASHBOARD_FIGURES_SECONDS``, a minute), for each scope (everything for staff, their
+# own for anyone else) and choice of filters, and the page says when it was made: a
+# conversation logged since is counted within the minute. Renaming or merging a theme forgets
+# every counting at once (``theme_counts_forget``), so no name or link of a theme that is
+# gone is ever shown.
+THEME_COUNTS_KEY = "listening:theme-counts"
+THEME_COUNTS_GENERATION = f"{THEME_COUNTS_KEY}:generation"
+
+
+def theme_counts_forget():
+    """Forget every kept theme counting: the next page counts afresh."""
+    cache.set(THEME_COUNTS_GENERATION, time.time_ns(), None)
 
 
 def theme_counts(viewer, *, round=None, date_from=None, date_to=None, locality=None):
     """Counts of the conversations ``viewer`` may see, by theme over time and by place, in
-    four queries whatever the number of conversations."""
+    four queries whatever the number of conversations, or none while a counting is kept."""
+    seconds = settings.DASHBOARD_FIGURES_SECONDS
+    scope = "all" if is_staff(viewer) else f"{viewer.role}-{viewer.pk}"
+    chosen = (getattr(round, "pk", None), getattr(locality, "pk", None), date_from, date_to)
+    generation = cache.get(THEME_COUNTS_GENERATION, 0)
+    key = f"{THEME_COUNTS_KEY}:{generation}:{scope}:" + ":".join(str(v or "") for v in chosen)
+    counts = cache.get(key) if seconds else None
+    if counts is None:
+        counts = _theme_counts(
+            viewer, round=round, date_from=date_from, date_to=date_to, locality=locality
+        )
+        counts.key = f"{key}:{counts.counted_at.timestamp()}"
+        counts.kept_for = seconds
+        if seconds:
+            cache.set(key, counts, seconds)
+    return counts
+
+
+def _theme_counts(viewer, *, round, date_from, date_to, locality):
     links = Conversation.themes.through.objects.order_by()
     if not is_staff(viewer):  # staff see every conversation: no subquery to filter by
-        links = links.filter(conversation__in=conversation_visible(viewer).values("pk"))
+        links = links.filter(conversation__in=conversation_ids_visible(viewer))
     # The filters join the conversation once, the same join the counts by month use.
     if round is not None:
         links = links.filter(conversation__round=round)
@@ -258,34 +330,37 @@ def theme_counts(viewer, *, round=None, date_from=None, date_to=None, locality=N
         links = links.filter(conversation__held_on__lte=date_to)
     month_rows = list(
         links.annotate(month=TruncMonth("conversation__held_on"))
-        .values("theme_id", "month")
-        .annotate(n=Count("conversation_id"))
+        .values_list("theme_id", "month")
+        .annotate(n=Count("*"))
     )
     place_rows = list(
-        links.values("theme_id", "conversation__locality_id").annotate(n=Count("conversation_id"))
+        links.values_list("theme_id", "conversation__locality_id").annotate(n=Count("*"))
     )
     totals = {}
-    for row in month_rows:
-        totals[row["theme_id"]] = totals.get(row["theme_id"], 0) + row["n"]
+    for theme_id, _, n in month_rows:
+        totals[theme_id] = totals.get(theme_id, 0) + n
     themes = list(Theme.objects.filter(pk__in=totals))
     for theme in themes:
         theme.total = totals[theme.pk]
     themes.sort(key=lambda theme: (-theme.total, theme.name))
 
-    months = _month_range([_as_date(row["month"]) for row in month_rows])
+    months = _month_range([_as_date(month) for _, month, _ in month_rows])
     month_index = {month: i for i, month in enumerate(months)}
     by_month = {theme.pk: [0] * len(months) for theme in themes}
-    for row in month_rows:
-        by_month[row["theme_id"]][month_index[_as_date(row["month"])]] += row["n"]
+    for theme_id, month, n in month_rows:
+        by_month[theme_id][month_index[_as_date(month)]] += n
 
-    locality_ids = {row["conversation__locality_id"] for row in place_rows}
-    localities = list(Locality.objects.filter(pk__in=locality_ids - {None}).order_by("name"))
+    locality_ids = {locality_id for _, locality_id, _ in place_rows}
+    # Only the names the tables show: a locality's boundary can be a long polygon.
+    localities = list(
+        Locality.objects.filter(pk__in=locality_ids - {None}).only("name").order_by("name")
+    )
     if None in locality_ids:
         localities.append(None)
     place_index = {(place.pk if place else None): i for i, place in enumerate(localities)}
     by_locality = {theme.pk: [0] * len(localities) for theme in themes}
-    for row in place_rows:
-        by_locality[row["theme_id"]][place_index[row["conversation__locality_id"]]] += row["n"]
+    for theme_id, locality_id, n in place_rows:
+        by_locality[theme_id][place_index[locality_id]] += n
     return ThemeCounts(themes, months, by_month, localities, by_locality)
 
 
@@ -326,14 +401,20 @@ def follow_up_list(viewer):
     """The follow-ups ``viewer`` may see: their own, and those of conversations they see,
     each with ``can_open_conversation``."""
     follow_ups = FollowUp.objects.all()
-    if not is_staff(viewer):  # a correlated EXISTS: an IN over every conversation is slow
-        follow_ups = follow_ups.filter(
-            Q(owner=viewer)
-            | Exists(conversation_visible(viewer).filter(pk=OuterRef("conversation_id")))
+    if is_staff(viewer):
+        # Staff open every conversation: no subquery over all of them to say so.
+        follow_ups = follow_ups.annotate(can_open_conversation=Value(True))
+    else:
+        # The ids of the conversations they open are read once, from their own index, and
+        # each follow-up is looked up among them (a hashed set), never a conversation each.
+        opens = Q(conversation__in=conversation_ids_visible(viewer))
+        follow_ups = follow_ups.filter(Q(owner=viewer) | opens).annotate(
+            can_open_conversation=ExpressionWrapper(opens, output_field=BooleanField())
         )
     return (
-        follow_ups.annotate(can_open_conversation=_can_open_conversation(viewer))
-        .select_related("owner__person", "conversation__person", "conversation__locality")
+        follow_ups.select_related("owner__person", "conversation__person", "conversation__locality")
+        # The list names who the promise is for, never what was said or noted.
+        .defer(*(f"conversation__{name}" for name in (*SEARCH_FIELDS, "sensitive_notes")))
         .order_by("done_at", "due_on", "id")
     )
 
@@ -358,21 +439,29 @@ def follow_up_owners_overdue(today):
 
 def dashboard_figures(viewer):
     from hubsite.framework.registry import Figure
+    from hubsite.framework.selectors import aggregates_at_once
 
     if not has_role(viewer, LISTENERS):
         return []
     today = timezone.localdate()
     conversations = conversation_visible(viewer)
-    counts = conversations.aggregate(
-        this_month=Count("id", filter=Q(held_on__gte=today.replace(day=1))),
-        people=Count("person", distinct=True),
+    counts = aggregates_at_once(  # one query, and one for the themes
+        this_month=(conversations.filter(held_on__gte=today.replace(day=1)), Count("pk")),
+        people=(conversations, Count("person", distinct=True)),
+        open_follow_ups=(follow_up_list(viewer).filter(done_at__isnull=True), Count("pk")),
     )
-    open_follow_ups = follow_up_list(viewer).filter(done_at__isnull=True).count()
-    top = (
-        Theme.objects.filter(conversations__in=conversations.values("pk"))
-        .annotate(n=Count("conversations"))
-        .order_by("-n", "name")[:3]
-    )
+    open_follow_ups = counts["open_follow_ups"]
+    if is_staff(viewer):
+        # Staff see every conversation: each theme's are counted on the themes' index alone
+        # (an index-only count per theme), not by joining every conversation's themes.
+        links = Conversation.themes.through.objects.filter(theme=OuterRef("pk")).order_by()
+        counted = links.values("theme").annotate(n=Count("*")).values("n")
+        themes = Theme.objects.annotate(n=Coalesce(Subquery(counted), 0))
+    else:
+        themes = Theme.objects.filter(conversations__in=conversations.values("pk")).annotate(
+            n=Count("conversations")
+        )
+    top = [theme for theme in themes.order_by("-n", "name")[:3] if theme.n]
     url = reverse("listening:conversation_list")
     figures = [
         Figure(
@@ -420,28 +509,54 @@ def dashboard_tasks(viewer):
     ]
 
 
-def person_timeline(person, viewer):
+def person_timeline(person, viewer, *, read=None):
+    """The person's conversations that ``viewer`` may open, with their themes: one source
+    of the core's timeline, read by ``read`` (by default now, in one query; see
+    ``hubsite.people.registry``)."""
+    from django.db.models import StringAgg
+
+    from hubsite.people.registry import TimelineSource
+    from hubsite.people.selectors import timeline_read
+
+    themes = (
+        Conversation.themes.through.objects.filter(conversation=OuterRef("pk"))
+        .values("conversation")
+        .annotate(names=StringAgg("theme__name", Value(THEME_SEPARATOR)))
+        .values("names")
+    )
+    conversations = TimelineSource(
+        rows=conversation_visible(viewer).filter(person=person),
+        columns={
+            "day": F("held_on"),
+            "ref": F("pk"),
+            "code": F("method"),
+            "other_ref": F("round_id"),
+            "name": F("round__name"),
+            "text": Subquery(themes),
+        },
+        entry=_conversation_entry,
+    )
+    return (read or timeline_read)([conversations])
+
+
+THEME_SEPARATOR = "\x1f"  # never in a theme's name
+
+
+def _conversation_entry(row):
     from hubsite.people.registry import TimelineEntry
 
-    conversations = (
-        conversation_visible(viewer)
-        .filter(person=person)
-        .select_related("round")
-        .prefetch_related("themes")
+    conversation = Conversation(pk=row["ref"], method=row["code"])
+    themes = sorted(row["text"].split(THEME_SEPARATOR)) if row["text"] else []
+    return TimelineEntry(
+        when=timezone.make_aware(
+            timezone.datetime.combine(row["day"], timezone.datetime.min.time())
+        ),
+        area="listening",
+        title=f"Conversation ({conversation.get_method_display().lower()})"
+        + (f" in {row['name']}" if row["other_ref"] is not None else ""),
+        url=conversation.get_absolute_url(),
+        detail=", ".join(themes),
     )
-    return [
-        TimelineEntry(
-            when=timezone.make_aware(
-                timezone.datetime.combine(conversation.held_on, timezone.datetime.min.time())
-            ),
-            area="listening",
-            title=f"Conversation ({conversation.get_method_display().lower()})"
-            + (f" in {conversation.round}" if conversation.round_id else ""),
-            url=conversation.get_absolute_url(),
-            detail=", ".join(theme.name for theme in conversation.themes.all()),
-        )
-        for conversation in conversations
-    ]
 
 
 def person_data_export(person, viewer=None):

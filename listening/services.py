@@ -19,7 +19,13 @@ from hubsite.privacy.services import audit_record
 
 from .models import Conversation, FollowUp, ListeningRound, Theme
 from .rules import LISTENERS
-from .selectors import conversation_visible, digests_quoting, follow_ups_open, rounds_to_log_in
+from .selectors import (
+    conversation_visible,
+    digests_quoting,
+    follow_ups_open,
+    rounds_to_log_in,
+    theme_counts_forget,
+)
 
 # Themes --------------------------------------------------------------------------------
 
@@ -60,6 +66,7 @@ def theme_rename(*, theme, name):
             theme.save()
     except IntegrityError:
         raise ValidationError({"name": "Another theme already has this name."}) from None
+    transaction.on_commit(theme_counts_forget)  # the kept counts name it
     return theme
 
 
@@ -75,6 +82,7 @@ def theme_merge(*, source, target):
     kept, _ = links.filter(theme=source, conversation_id__in=already).delete()
     moved = links.filter(theme=source).update(theme=target)
     source.delete()
+    transaction.on_commit(theme_counts_forget)  # the kept counts still show ``source``
     return kept + moved
 
 

@@ -2,14 +2,17 @@
 selector that already holds only what the viewer may see, calls a service, and renders."""
 
 import calendar
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
@@ -44,8 +47,50 @@ OFFERS = [
 ]
 
 
+class ListPaginator(Paginator):
+    """Pages of a list whose count reads at most ``LIVE_UP_TO`` + 1 of its rows, in one
+    query whatever the list holds: a total up to ``LIVE_UP_TO`` is exact and counted afresh
+    each time. A larger one (every conversation of the hub, for staff) would mean reading
+    every row of the list, a cost that grows with the hub, while a page reads only its own
+    rows: it is counted in full once and kept for a short while (``DASHBOARD_FIGURES_SECONDS``,
+    a minute) for everyone who asks for the same list, and ``kept`` says so, for the page to
+    tell. It is never invalidated: it expires."""
+
+    LIVE_UP_TO = 10_000
+    KEY = "listening:list-total:"
+
+    kept = False
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        counted = queryset.order_by()[: self.LIVE_UP_TO + 1].count()
+        seconds = settings.DASHBOARD_FIGURES_SECONDS
+        if counted <= self.LIVE_UP_TO:
+            return counted
+        if not seconds:
+            return queryset.count()
+        sql, params = queryset.query.sql_with_params()  # names the list and its filters
+        key = self.KEY + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+        total = cache.get(key)
+        if total is None:
+            total = queryset.count()
+            cache.set(key, total, seconds)
+        self.kept = True
+        return total
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if not self.kept:
+            return super().page(number)
+        # A kept total may be behind the list: a page holds its whole share of what is there
+        # now, not what the total says was there.
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
 def _page(request, queryset):
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return ListPaginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _swap(request):
@@ -301,7 +346,9 @@ def follow_up_list(request):
     if status == "mine":
         follow_ups = follow_ups.filter(owner=request.user, done_at__isnull=True)
     elif status == "done":
-        follow_ups = follow_ups.filter(done_at__isnull=False).order_by("-done_at", "-id")
+        # The latest kept first, in the order of the follow-ups' index read backwards
+        # (done_at, due_on, id): a page is read from it, not sorted from all of them.
+        follow_ups = follow_ups.filter(done_at__isnull=False).order_by("-done_at", "-due_on", "-id")
     else:
         status = "open"
         follow_ups = follow_ups.filter(done_at__isnull=True)
@@ -352,54 +399,53 @@ def theme_counts(request):
         {
             "form": form,
             "counts": counts,
-            "month_rows": _month_rows(counts, base, filters),
-            "place_rows": _place_rows(counts, base, filters),
+            # The tables' rows (a link for every count) are built only when the tables are
+            # drawn afresh, not while the page keeps those of the same counting (its cache).
+            "month_rows": SimpleLazyObject(lambda: _month_rows(counts, base, filters)),
+            "place_rows": SimpleLazyObject(lambda: _place_rows(counts, base, filters)),
             "chart": _chart_data(counts),
             "can_manage": rules.is_staff(request.user),
         },
     )
 
 
-def _list_url(**params):
-    return (
-        reverse("listening:conversation_list")
-        + "?"
-        + urlencode({key: value for key, value in params.items() if value})
-    )
+def _list_url(url, **params):
+    """``url`` (the conversations list's, reversed once per page) with the filters given."""
+    return url + "?" + urlencode({key: value for key, value in params.items() if value})
 
 
 def _month_rows(counts, base, filters):
-    rows = []
+    """Each theme with its count per month (a link to those conversations, none for a zero)
+    and the link to all of them."""
+    url, rows = reverse("listening:conversation_list"), []
     date_from, date_to = filters.get("date_from"), filters.get("date_to")
     for theme in counts.themes:
         cells = []
         for month, n in zip(counts.months, counts.by_month[theme.pk], strict=True):
+            if not n:
+                cells.append((month, n, None))
+                continue
             last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
             start = max(month, date_from) if date_from else month
             end = min(last, date_to) if date_to else last
-            cells.append(
-                (
-                    month,
-                    n,
-                    _list_url(
-                        **base,
-                        theme=theme.slug,
-                        held_from=start.isoformat(),
-                        held_to=end.isoformat(),
-                    ),
-                )
+            link = _list_url(
+                url, **base, theme=theme.slug, held_from=start.isoformat(), held_to=end.isoformat()
             )
-        rows.append((theme, cells, _list_url(**base, theme=theme.slug, **_dates(filters))))
+            cells.append((month, n, link))
+        rows.append((theme, cells, _list_url(url, **base, theme=theme.slug, **_dates(filters))))
     return rows
 
 
 def _place_rows(counts, base, filters):
-    rows = []
+    """Each theme with its count per locality (a link to those conversations, none for a
+    zero)."""
+    url, rows, dates = reverse("listening:conversation_list"), [], _dates(filters)
     for theme in counts.themes:
         cells = []
         for place, n in zip(counts.localities, counts.by_locality[theme.pk], strict=True):
             params = dict(base, locality=place.pk if place is not None else "null")
-            cells.append((place, n, _list_url(**params, theme=theme.slug, **_dates(filters))))
+            link = _list_url(url, **params, theme=theme.slug, **dates) if n else None
+            cells.append((place, n, link))
         rows.append((theme, cells))
     return rows
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from hubsite.people.models import Consent, Person
 from listening.models import Conversation, FollowUp, Theme
+from listening.views import ListPaginator
 from tests.conftest import make_user
 from tests.listening.factories import ConversationFactory, ListeningRoundFactory, ThemeFactory
 from tests.people.factories import LocalityFactory, PersonFactory
@@ -542,3 +543,22 @@ def test_the_list_costs_the_same_queries_for_5_and_200_conversations(viewer, cli
     add(195)
     many = _queries_for_list(client)
     assert few == many
+
+
+def test_a_large_total_is_kept_for_a_minute_and_the_page_says_so(
+    staff_client, settings, monkeypatch
+):
+    settings.DASHBOARD_FIGURES_SECONDS = 60
+    monkeypatch.setattr(ListPaginator, "LIVE_UP_TO", 3)  # "large" from 4 on
+    round_ = ListeningRoundFactory()
+    ConversationFactory.create_batch(4, round=round_)
+    assert staff_client.get(LIST).context["page"].paginator.count == 4
+    ConversationFactory(round=round_)  # logged since
+
+    everything = staff_client.get(LIST)
+    assert len(everything.context["page"].object_list) == 5  # the list itself is live
+    assert everything.context["page"].paginator.count == 4
+    assert b"counted again once a minute" in everything.content
+    few = staff_client.get(LIST, {"round": ListeningRoundFactory().pk})
+    assert few.context["page"].paginator.count == 0  # a small total is always counted
+    assert b"counted again once a minute" not in few.content

@@ -316,6 +316,35 @@ def test_the_list_costs_the_same_queries_at_any_length(volunteer_user, volunteer
     assert queries() == few
 
 
+def test_staff_list_every_follow_up_in_the_same_queries_for_3_and_30(
+    staff_client, django_assert_num_queries
+):
+    FollowUpFactory.create_batch(3)
+    staff_client.get(LIST)  # the first request of a client fills its caches
+
+    # The session, the user, the count, the page (with a link to each conversation).
+    with CaptureQueriesContext(connection) as few, django_assert_num_queries(4):
+        response = staff_client.get(LIST)
+    FollowUpFactory.create_batch(27)
+    with django_assert_num_queries(4):
+        staff_client.get(LIST)
+
+    assert all(f.can_open_conversation for f in response.context["page"].object_list)
+    said = [f'"listening_conversation"."{name}"' for name in ("concerns", "sensitive_notes")]
+    assert not [q for q in few.captured_queries for column in said if column in q["sql"]]
+
+
+def test_the_done_tab_lists_the_latest_kept_first(staff_client):
+    now = timezone.now()
+    for days, action in ((3, "Kept first"), (1, "Kept last"), (2, "Kept between")):
+        FollowUpFactory(action=action, done_at=now - days * DAY)
+
+    response = staff_client.get(LIST, {"status": "done"})
+
+    listed = [f.action for f in response.context["page"].object_list]
+    assert listed == ["Kept last", "Kept between", "Kept first"]
+
+
 def test_the_list_has_pages(volunteer_user, volunteer_client, settings):
     settings.PAGE_SIZE = 2
     FollowUpFactory.create_batch(3, conversation=conversation_by(volunteer_user))

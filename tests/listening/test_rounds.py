@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from listening.models import ListeningRound
+from listening.models import Conversation, ListeningRound
 from tests.conftest import make_user
 from tests.listening.factories import ConversationFactory, ListeningRoundFactory
 from tests.people.factories import LocalityFactory
@@ -148,3 +148,29 @@ def test_a_volunteer_may_log_in_an_open_round_they_are_on_only(client):
     assert rounds == [open_round]
     assert response.context["form"].initial["round"] == open_round
     assert not client.get(ended.get_absolute_url()).context["can_log"]
+
+
+def test_the_round_list_counts_each_rounds_conversations_in_the_same_queries_for_3_and_30(
+    staff_client, django_assert_num_queries
+):
+    place, volunteer = LocalityFactory(), make_user("volunteer", "v@example.test")
+
+    def add_rounds(n):
+        for round_ in ListeningRoundFactory.create_batch(n, localities=[place]):
+            Conversation.objects.bulk_create(
+                Conversation(round=round_, locality=place, method="phone", logged_by=volunteer)
+                for _ in range(2)
+            )
+
+    add_rounds(3)
+    staff_client.get(LIST)  # the first request of a client fills its caches
+    # The session, the user, the count of rounds, the page with each count, their places.
+    with django_assert_num_queries(5):
+        few = staff_client.get(LIST)
+    add_rounds(27)
+    with django_assert_num_queries(5):
+        many = staff_client.get(LIST)
+
+    assert [r.conversation_count for r in few.context["page"]] == [2, 2, 2]
+    assert {r.conversation_count for r in many.context["page"]} == {2}
+    assert b"2 of 50" in many.content

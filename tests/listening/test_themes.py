@@ -508,3 +508,62 @@ def test_theme_list_takes_the_same_queries_for_few_and_many_themes(staff_client)
     many = queries_of(staff_client, url)
 
     assert few == many
+
+
+# Counts kept for a minute -----------------------------------------------------------------
+
+
+@pytest.fixture
+def counts_kept(settings):
+    settings.DASHBOARD_FIGURES_SECONDS = 60
+
+
+def test_counts_are_kept_for_a_minute_and_the_page_says_when(staff_client, counts_kept):
+    housing = ThemeFactory(name="Housing")
+    ConversationFactory.create_batch(2, themes=[housing])
+    first = staff_client.get(counts_url())
+    ConversationFactory(themes=[housing])  # logged since: counted within the minute
+
+    again = staff_client.get(counts_url())
+
+    assert totals(first) == totals(again) == {"Housing": 2}
+    content = again.content.decode()
+    assert "Counted at" in content and "minute later at most" in content
+    assert content.count("about Housing in all") == 1  # the tables, kept with the counts
+    assert totals(staff_client.get(counts_url(date_from="2000-01-01"))) == {"Housing": 3}
+
+
+def test_renaming_or_merging_a_theme_counts_afresh(
+    staff_client, counts_kept, django_capture_on_commit_callbacks
+):
+    homes, housing = ThemeFactory(name="Homes", slug="homes"), ThemeFactory(name="Housing")
+    ConversationFactory(themes=[homes])
+    ConversationFactory(themes=[housing])
+    assert totals(staff_client.get(counts_url())) == {"Homes": 1, "Housing": 1}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(edit_url(homes), {"rename-name": "Homes and rents"})
+    renamed = staff_client.get(counts_url())
+    assert totals(renamed) == {"Homes and rents": 1, "Housing": 1}
+    assert "theme=homes-and-rents" in renamed.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(edit_url(homes), {"merge-target": housing.pk})
+    merged = staff_client.get(counts_url())
+    assert totals(merged) == {"Housing": 2}
+    assert "about Homes and rents" not in merged.content.decode()
+
+
+def test_kept_counts_cost_the_page_no_aggregate(counts_kept, django_assert_num_queries):
+    user = make_user(Role.STAFF)
+    client = client_for(user)
+    themes = [ThemeFactory() for _ in range(3)]
+    localities = [LocalityFactory() for _ in range(2)]
+    rounds = [ListeningRoundFactory()]
+    add_conversations(3, logged_by=user, themes=themes, localities=localities, rounds=rounds)
+    client.get(counts_url())  # counts them, and fills the client's caches
+
+    # The session, the user, and the filters' rounds and localities.
+    with django_assert_num_queries(4):
+        kept = client.get(counts_url())
+    assert sum(theme.total for theme in kept.context["counts"].themes) == 6
