@@ -83,7 +83,8 @@ def person_create(*, first_name, created_by=None, tags=(), consents=(), **fields
             person = Person.objects.create(first_name=first_name, email=email, **fields)
     except IntegrityError:  # a concurrent request added the same email first
         raise _duplicate_email_error(person_by_email(email)) from None
-    person.tags.set(tags)
+    if tags:  # a new person has none: no query to find which to remove
+        person.tags.set(tags)
     for purpose in consents:
         consent_record(
             person=person, purpose=purpose, given=True, method=method, recorded_by=created_by
