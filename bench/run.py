@@ -164,6 +164,9 @@ def core_pages(rng):
 
     people = _sample(Person.objects.all(), rng, 20)
     groups = Group.objects.filter(pk__in=_sample(Group.objects.all(), rng, 10))
+    # Searched as staff look someone up: by a surname the hub holds.
+    surnames = sorted(set(Person.objects.filter(pk__in=people).values_list("last_name", flat=True)))
+    person_list = reverse("people:person_list")
     return [
         {"name": "baseline", "as": "public", "paths": [reverse("bench_baseline")]},
         # For reading the others: what the session, the user and the staff's second-factor
@@ -177,7 +180,12 @@ def core_pages(rng):
         {"name": "landing (public)", "as": "public", "paths": [reverse("home")]},
         {"name": "hub dashboard", "as": "staff", "paths": [reverse("home")]},
         {"name": "hub dashboard (volunteer)", "as": "volunteer", "paths": [reverse("home")]},
-        {"name": "people: list", "as": "staff", "paths": [reverse("people:person_list")]},
+        {"name": "people: list", "as": "staff", "paths": [person_list]},
+        {
+            "name": "people: search",
+            "as": "staff",
+            "paths": [f"{person_list}?{urlencode({'q': name})}" for name in surnames if name],
+        },
         {
             "name": "people: person",
             "as": "staff",

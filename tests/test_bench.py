@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from action.models import ActionTaken, Activity, Ask, Campaign, Signup, Story
 from bench.middleware import QUERIES_HEADER
 from bench.run import app_pages, core_pages, judge
 from connect.models import Event, Rsvp, Shift
@@ -18,7 +19,7 @@ from hubsite.people.management.commands.seed_bench import (
     BENCH_ACCOUNTS,
     core_fill,
 )
-from hubsite.people.models import Person, User
+from hubsite.people.models import Consent, Person, User
 from hubsite.people.registry import bench_data_providers
 from listening.models import Conversation, ListeningRound
 from organise.models import Membership, MembershipEvent
@@ -107,12 +108,72 @@ def test_generators_fill_a_tiny_hub(tiny_hub):
     assert MembershipEvent.objects.filter(kind=MembershipEvent.Kind.JOINED).count() == 10
 
 
+def test_action_generator_fills_campaigns_signups_and_stories(tiny_hub):
+    assert "action" in bench_data_providers()
+    assert Campaign.objects.count() == TINY["campaigns"]
+    assert Campaign.objects.filter(status=Campaign.Status.ACTIVE).exists()
+    assert Signup.objects.count() == TINY["signups"]
+    confirmed = Signup.objects.filter(status=Signup.Status.CONFIRMED)
+    assert confirmed.count() > TINY["signups"] // 2
+    assert not confirmed.filter(person__isnull=True).exclude(email__endswith=".invalid").exists()
+    assert not Signup.objects.filter(status=Signup.Status.PENDING, person__isnull=False).exists()
+    # Each ticked box is the consent that confirming records, dated when it was confirmed.
+    shown = confirmed.filter(show_name=True, person__isnull=False).first()
+    if shown is not None:
+        assert Consent.objects.filter(
+            person=shown.person_id,
+            purpose=Consent.Purpose.SHOW_NAME,
+            recorded_at=shown.confirmed_at,
+        ).exists()
+    assert Ask.objects.exists() and ActionTaken.objects.exists()
+    assert Story.objects.filter(status=Story.Status.APPROVED, consent_to_publish=True).exists()
+    assert Activity.objects.exists()
+
+
+def test_framework_generator_fills_rounds_prompts_learnings_and_tags(tiny_hub):
+    from django.utils import timezone
+
+    from hubsite.framework import models as framework
+
+    assert "framework" in bench_data_providers()
+    rounds = framework.AssessmentRound.objects.order_by("opens_on")
+    assert rounds.count() == 12
+    assert rounds.last().opens_on <= timezone.localdate() <= rounds.last().closes_on  # open
+    staff = User.objects.get(email=BENCH_ACCOUNTS["staff"].email)
+    # The bench staff answered every practice of every round, and has prompts to answer.
+    practices = framework.Practice.objects.count()
+    assert framework.AssessmentAnswer.objects.filter(respondent=staff).count() == 12 * practices
+    assert framework.PromptDelivery.objects.filter(recipient=staff, answered_at=None).exists()
+    assert framework.PromptDelivery.objects.exclude(answer="").exists()
+    assert framework.Learning.objects.count() >= 12
+    assert framework.Learning.practices.through.objects.exists()
+    assert framework.PracticeTag.objects.exists()
+
+
+def test_privacy_generator_fills_the_audit_log_requests_and_retention_runs(tiny_hub):
+    from django.utils import timezone
+
+    from hubsite.privacy.models import AuditEntry, DataRequest, RetentionRun
+
+    assert "privacy" in bench_data_providers()
+    # Two entries a person, and the nightly retention runs of three years.
+    assert AuditEntry.objects.count() == 2 * TINY["people"] + 3 * 365
+    assert len(set(AuditEntry.objects.values_list("action", flat=True))) >= 6
+    requests = DataRequest.objects.filter(status=DataRequest.Status.OPEN)
+    assert requests.filter(due_on__lt=timezone.localdate()).exists()  # some overdue
+    assert DataRequest.objects.exclude(status=DataRequest.Status.OPEN).exists()
+    member = Person.objects.get(user__email=BENCH_ACCOUNTS["member"].email)
+    assert DataRequest.objects.filter(person=member).count() == 2
+    assert RetentionRun.objects.count() == 14
+
+
 def test_every_measured_page_answers_at_tiny_scale(bench_settings, tiny_hub):
     """What ``make bench`` will ask, asked once each as its bench login: nothing broken."""
     rng = random.Random("test:pages")
     pages = core_pages(rng) + app_pages(rng)
     names = {page["name"] for page in pages}
     assert {"baseline", "people: list", "listening: conversations", "connect: events"} <= names
+    assert {"action: campaign (public)", "action: sign-up (public POST)"} <= names
     clients = {"public": Client()}
     for role, account in BENCH_ACCOUNTS.items():
         clients[str(role)] = Client()

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from .forms import NameSelect
 from .models import Group, Locality, Person, Role, Tag
 
 
@@ -14,13 +15,14 @@ class PersonFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     locality = django_filters.ModelChoiceFilter(
-        queryset=Locality.objects.all(), empty_label="Any locality"
+        queryset=Locality.objects.all(), empty_label="Any locality", widget=NameSelect
     )
     tag = django_filters.ModelChoiceFilter(
         field_name="tags",
         queryset=Tag.objects.all(),
         label="Community of interest",
         empty_label="Any community",
+        widget=NameSelect,
     )
     group = django_filters.ModelChoiceFilter(
         field_name="groups",
@@ -28,6 +30,7 @@ class PersonFilter(django_filters.FilterSet):
         label="Group",
         distinct=True,
         empty_label="Any group",
+        widget=NameSelect,
     )
     role = django_filters.ChoiceFilter(
         label="Account",

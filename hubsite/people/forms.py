@@ -1,14 +1,41 @@
 """Forms of the core. They validate what a person can type; the services re-check the rules
 they own (unique email, unique names) and their errors land on the same fields."""
 
+from html import escape
+
 from django import forms
+from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from hubsite.forms import IdChoiceField
 
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag
 from .selectors import person_by_email
+
+
+class NameSelect(forms.Select):
+    """The select of a model choice field whose rows are shown by their ``name`` (groups,
+    localities, communities of interest), for lists that grow with the hub: the options are
+    read as (id, name) pairs and written in one pass. Django's own select makes a model
+    instance and renders a template for each option, which with a hub's thousands of groups
+    cost more than the rest of the page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        field = self.choices.field
+        pairs = [("", field.empty_label)] if field.empty_label is not None else []
+        if getattr(field, "null_label", None) is not None:  # django-filter's "none" choice
+            pairs.append((field.null_value, field.null_label))
+        pairs += self.choices.queryset.values_list("pk", "name")
+        options = "".join(
+            f'<option value="{escape(str(pk))}"{" selected" if str(pk) in chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for pk, label in pairs
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attrs, mark_safe(options))
 
 
 class PersonForm(forms.ModelForm):
@@ -102,7 +129,7 @@ class RoleForm(forms.Form):
 
 
 class AddToGroupForm(forms.Form):
-    group = IdChoiceField(queryset=Group.objects.all())
+    group = IdChoiceField(queryset=Group.objects.all(), widget=NameSelect)
     role = forms.ChoiceField(
         label="Role in the group",
         choices=GroupMembership.Role.choices,

@@ -3,8 +3,13 @@ them (DESIGN.md, "Dependencies flow one way").
 
 Each app registers its providers in ``AppConfig.ready()``:
 
-* a **timeline provider** ``provider(person, viewer) -> iterable of TimelineEntry`` lists what
-  the app holds about a person, as far as ``viewer`` may see it, in a fixed number of queries;
+* a **timeline provider** ``provider(person, viewer, *, read=None)`` says what the app holds
+  about a person, as far as ``viewer`` may see it, as ``TimelineSource``s (a queryset each,
+  which the provider does not run) and returns ``read(sources)``, or, without a ``read``,
+  ``selectors.timeline_read(sources)``: the app's entries in one query. It may add entries
+  it holds ready without a query. The person's page passes ``read=list``, which keeps the
+  sources, and reads every app's together in one query (a union, the newest first), so that
+  the page costs the same whatever the apps hold (``selectors.timeline_of``);
 * a **personal-data provider** gives ``export(person, viewer) -> JSON-serialisable data``
   (everything the app holds about the person, for subject access; what only staff may read is
   left out unless ``viewer`` is staff) and ``erase(person) -> None`` (remove or anonymise it;
@@ -37,6 +42,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import models
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
@@ -45,6 +52,40 @@ class TimelineEntry:
     title: str
     url: str = ""
     detail: str = ""
+
+
+# The columns a timeline source may fill, and their types: every source gives the same
+# columns, so that all of them can be read in one union; what a source leaves out is NULL.
+# ``when`` orders the timeline: a source of dated records (a day, no time) gives ``day``
+# instead, and its rows are placed at the start of that day.
+TIMELINE_COLUMNS = {
+    "when": models.DateTimeField(),
+    "day": models.DateField(),
+    "other_day": models.DateField(),
+    "ref": models.BigIntegerField(),
+    "other_ref": models.BigIntegerField(),
+    "slug": models.CharField(),
+    "code": models.CharField(),
+    "other_code": models.CharField(),
+    "name": models.CharField(),
+    "other_name": models.CharField(),
+    "text": models.TextField(),
+    "number": models.DecimalField(max_digits=12, decimal_places=2),
+    "flag": models.BooleanField(),
+}
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """One kind of record on a person's timeline, as SQL: ``rows`` (a queryset of one model,
+    narrowed to the person and to what the viewer may see), ``columns`` (names of
+    ``TIMELINE_COLUMNS`` to expressions over ``rows``: ``when`` or ``day`` at least) and
+    ``entry``, which makes the ``TimelineEntry`` of one row (a dict of every column) without
+    a query."""
+
+    rows: models.QuerySet
+    columns: dict
+    entry: Callable[[dict], TimelineEntry]
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,20 @@ what its pages need already joined, so a list costs the same few queries at any 
 
 from datetime import datetime, time
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Lower
+from django.core.cache import cache
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.utils import timezone
 
 from .models import Consent, Group, GroupMembership, Locality, Person, Role, Tag
@@ -32,6 +44,38 @@ def people_matching(people, text, *, by_email=True, limit=10):
 
 def person_list():
     return Person.objects.select_related("locality", "user").prefetch_related("tags")
+
+
+# Up to this many people found by a search, the list reads them by the search's indexes and
+# sorts them; with more, walking everyone in name order finds a page of them sooner.
+SEARCH_SORTED_UP_TO = 5000
+
+
+def person_list_searched(people, found):
+    """``people`` (the list narrowed by a search, ``found`` of them) in the list's order, read
+    the faster way for a search. The order is asked in a form the index in that order does
+    not serve ("nulls first": names are never null, so the order is the same): PostgreSQL
+    otherwise walks everyone in name order, testing each, until a page is found, which for
+    a surname searched is half the hub."""
+    if found > SEARCH_SORTED_UP_TO:
+        return people
+    return people.order_by(F("last_name").asc(nulls_first=True), "first_name", "id")
+
+
+PEOPLE_TOTAL_KEY = "people:total"
+# Forgotten when someone is added or removed (``signals.py``); bulk inserts send no signal,
+# so the figure is also counted again after a minute at most.
+PEOPLE_TOTAL_SECONDS = 60
+
+
+def people_total():
+    """How many people the hub knows: the count of the people list without filters, which
+    would otherwise read every person on each page of it."""
+    return cache.get_or_set(PEOPLE_TOTAL_KEY, Person.objects.count, PEOPLE_TOTAL_SECONDS)
+
+
+def people_total_forget():
+    cache.delete(PEOPLE_TOTAL_KEY)
 
 
 def person_detail_queryset():
@@ -95,9 +139,18 @@ def group_list(viewer):
     """The groups ``viewer`` may manage (``rules.can_manage_group``): every group for staff,
     the ones they organise for organisers, and for anyone else signed in the self-organised
     groups they organise."""
+    # Counted for the groups of the page only (a correlated subquery on the memberships'
+    # group index), not by joining every membership of every group before the page is cut.
+    members = (
+        GroupMembership.objects.filter(group=OuterRef("pk"))
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
     groups = (
         Group.objects.select_related("locality")
-        .annotate(member_count=Count("memberships", distinct=True))
+        .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)))
         .order_by("name")
     )
     if has_role(viewer, (Role.STAFF,)):
@@ -144,8 +197,57 @@ def people_counts():
     )
 
 
-def person_timeline(person, viewer):
-    """The core's own entries on a person's timeline (consents and groups joined)."""
+def timeline_read(sources, *, limit=None):
+    """The entries of ``sources`` (``registry.TimelineSource``), the newest first, at most
+    ``limit``: one query, a union of one select per source, whatever they hold (none when
+    there is no source)."""
+    from .registry import TIMELINE_COLUMNS
+
+    sources = list(sources)
+    selects = []
+    for n, source in enumerate(sources):
+        given = dict(source.columns)
+        if "when" not in given:
+            given["when"] = Cast(given["day"], DateTimeField())
+        columns = {
+            f"tl_{name}": given[name] if name in given else Cast(Value(None), output_field)
+            for name, output_field in TIMELINE_COLUMNS.items()
+        }
+        rows = source.rows.order_by().values(tl_source=Cast(Value(n), IntegerField()), **columns)
+        selects.append(rows)
+    if not selects:
+        return []
+    first, *rest = selects
+    rows = (first.union(*rest, all=True) if rest else first).order_by("-tl_when", "tl_source")
+    if limit is not None:
+        rows = rows[:limit]
+    entries = []
+    for row in rows:
+        values = {name.removeprefix("tl_"): value for name, value in row.items()}
+        entries.append(sources[values.pop("source")].entry(values))
+    return entries
+
+
+def timeline_of(person, viewer, *, limit=50):
+    """``person``'s timeline across every app (the registry's providers), as far as
+    ``viewer`` may see it, the newest first, at most ``limit`` entries: every app's sources
+    are read in one query, so the page costs the same for someone the hub barely knows and
+    for someone active in every area."""
+    from .registry import TimelineEntry, timeline_providers
+
+    found = []
+    for provider in timeline_providers().values():
+        found.extend(provider(person, viewer, read=list))
+    sources = [item for item in found if not isinstance(item, TimelineEntry)]
+    ready = [item for item in found if isinstance(item, TimelineEntry)]
+    entries = ready + timeline_read(sources, limit=limit)
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]
+
+
+def person_timeline(person, viewer, *, read=None):
+    """The core's own entries on a person's timeline (consents and groups joined), made from
+    what ``person_detail_queryset`` prefetched: ready entries, with no source for ``read``."""
     from .registry import TimelineEntry
 
     entries = [
@@ -216,10 +318,16 @@ def dashboard_figures(viewer):
     from django.urls import reverse
 
     from hubsite.framework.registry import Figure
+    from hubsite.framework.selectors import aggregates_at_once
 
     if not has_role(viewer, (Role.STAFF,)):
         return []
-    counts = people_counts()
+    counts = aggregates_at_once(  # one query
+        total=(Person.objects.all(), Count("pk")),
+        with_account=(Person.objects.filter(user__isnull=False), Count("pk")),
+        groups=(Group.objects.all(), Count("pk")),
+        localities=(Locality.objects.all(), Count("pk")),
+    )
     return [
         Figure(
             "organise", "People known to the hub", counts["total"], reverse("people:person_list")
@@ -230,8 +338,8 @@ def dashboard_figures(viewer):
             counts["with_account"],
             reverse("people:person_list") + "?role=any",
         ),
-        Figure("connect", "Groups", Group.objects.count(), reverse("people:group_list")),
-        Figure("reach", "Localities", Locality.objects.count(), reverse("people:locality_list")),
+        Figure("connect", "Groups", counts["groups"], reverse("people:group_list")),
+        Figure("reach", "Localities", counts["localities"], reverse("people:locality_list")),
     ]
 
 

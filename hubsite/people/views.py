@@ -33,12 +33,14 @@ from .forms import (
     TagForm,
 )
 from .models import Group, GroupMembership, User
-from .registry import timeline_providers
 from .rules import EVERYONE_SIGNED_IN, STAFF, can_manage_group, has_role, role_required
 
 
-def _page(request, queryset):
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, queryset, *, count=None):
+    paginator = Paginator(queryset, settings.PAGE_SIZE)
+    if count is not None:  # known already: the paginator need not count the rows
+        paginator.count = count
+    return paginator.get_page(request.GET.get("page"))
 
 
 # People ------------------------------------------------------------------------------
@@ -49,7 +51,13 @@ def person_list(request):
     people = PersonFilter(request.GET, queryset=selectors.person_list())
     # A filter value that does not validate is left out (django-filter skips it) and the
     # page says so, rather than showing nobody.
-    page = _page(request, people.qs)
+    found, count = people.qs, None
+    if not found.query.where:
+        count = selectors.people_total()
+    elif people.form.cleaned_data.get("q"):
+        count = found.count()
+        found = selectors.person_list_searched(found, count)
+    page = _page(request, found, count=count)
     template = "people/person_list.html"
     htmx = request.htmx
     swap = bool(htmx and not htmx.boosted and not htmx.history_restore_request)
@@ -63,17 +71,13 @@ def person_list(request):
 @role_required(*STAFF)
 def person_detail(request, pk):
     person = get_object_or_404(selectors.person_detail_queryset(), pk=pk)
-    timeline = []
-    for provider in timeline_providers().values():
-        timeline.extend(provider(person, request.user))
-    timeline.sort(key=lambda entry: entry.when, reverse=True)
     return render(
         request,
         "people/person_detail.html",
         {
             "person": person,
             "consents": selectors.consent_current(person),
-            "timeline": timeline[:50],
+            "timeline": selectors.timeline_of(person, request.user, limit=50),
             "offers": list(selectors.offer_list(request.user, person=person)[:20]),
             # Its own ids: the account form on the same page has a "role" field too.
             "add_to_group_form": AddToGroupForm(auto_id="group_%s"),

@@ -8,9 +8,9 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from hubsite.notify.registry import register_send_check
-        from hubsite.people.registry import register_personal_data
+        from hubsite.people.registry import register_bench_data, register_personal_data
 
-        from . import selectors, services
+        from . import bench, selectors, services
 
         register_personal_data(
             "privacy",
@@ -20,6 +20,16 @@ class PrivacyConfig(AppConfig):
         )
         # A reminder about a request closed meanwhile is not sent.
         register_send_check(services.REMINDER_KEY_PREFIX, services.reminder_still_wanted)
+        register_bench_data("privacy", bench.generate)
+
+        from django.db.models.signals import post_save
+
+        from .models import AuditEntry
+
+        # The audit log's cached total, counted again with the entry just written.
+        post_save.connect(
+            selectors.audit_total_forget, sender=AuditEntry, dispatch_uid="audit_total"
+        )
 
         from . import retention
         from .registry import register_retention

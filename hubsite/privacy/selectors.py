@@ -1,8 +1,13 @@
 """Read queries of the data-protection app."""
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, F, Q, When
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat, Trim
+from django.utils import timezone
 
 from hubsite.forms import is_plausible_id
 from hubsite.people.models import Person
@@ -32,8 +37,13 @@ def data_requests_export(person, viewer=None):
 
 def data_request_list(*, status="", kind=""):
     """Requests for the log: the open ones first, the nearest deadline first; then the
-    closed ones, the latest received first."""
-    requests = DataRequest.objects.select_related("person")
+    closed ones, the latest received first, each with ``person_name``. The name is read for
+    the page's requests only, after they are sorted and cut (a join with the people would
+    have PostgreSQL read everyone first)."""
+    name = Person.objects.filter(pk=OuterRef("person_id")).values(
+        full_name=Trim(Concat("first_name", Value(" "), "last_name"))
+    )
+    requests = DataRequest.objects.annotate(person_name=Subquery(name[:1]))
     if status:
         requests = requests.filter(status=status)
     if kind:
@@ -49,10 +59,10 @@ def data_request_detail_queryset():
 
 
 def data_request_counts(today):
-    """How many requests are open, and how many of those are past their deadline."""
-    return DataRequest.objects.aggregate(
-        open=Count("id", filter=Q(status=DataRequest.Status.OPEN)),
-        overdue=Count("id", filter=Q(status=DataRequest.Status.OPEN, due_on__lt=today)),
+    """How many requests are open, and how many of those are past their deadline (read from
+    the open ones only, by the index on status and deadline, however many were answered)."""
+    return DataRequest.objects.filter(status=DataRequest.Status.OPEN).aggregate(
+        open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today))
     )
 
 
@@ -72,9 +82,19 @@ def person_to_pick(value):
 # The audit log ----------------------------------------------------------------------------
 
 
+def _day_starts(day):
+    """The moment ``day`` starts in the hub's time zone: days are compared as ranges of
+    moments, which the index on ``at`` serves (``at__date`` converts every entry's moment)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def audit_list(*, action="", actor="", subject_id=None, since=None, until=None):
-    """Audit entries, the newest first, with who did each."""
-    entries = AuditEntry.objects.select_related("actor")
+    """Audit entries, the newest first, with who did each and ``subject_kept_id``: the id of
+    the person each is about while the hub still holds them, else None. It is looked up for
+    the entries of the page only, one by its key each (as EXISTS, PostgreSQL would hash
+    every person's id first)."""
+    kept = Person.objects.filter(pk=OuterRef("subject_id")).values("pk")[:1]
+    entries = AuditEntry.objects.select_related("actor").annotate(subject_kept_id=Subquery(kept))
     if action:
         entries = entries.filter(action=action)
     if actor:
@@ -82,22 +102,35 @@ def audit_list(*, action="", actor="", subject_id=None, since=None, until=None):
     if subject_id is not None:
         entries = entries.filter(subject_id=subject_id)
     if since is not None:
-        entries = entries.filter(at__date__gte=since)
-    if until is not None:
-        entries = entries.filter(at__date__lte=until)
+        entries = entries.filter(at__gte=_day_starts(since))
+    if until is not None and until < date.max:
+        entries = entries.filter(at__lt=_day_starts(until + timedelta(days=1)))
     return entries.order_by("-at", "-id")
 
 
-def people_still_here(ids):
-    """Which of ``ids`` are people the hub still holds (one query for a page of entries)."""
-    ids = {pk for pk in ids if pk is not None}
-    if not ids:
-        return set()
-    return set(Person.objects.filter(pk__in=ids).values_list("pk", flat=True))
+AUDIT_TOTAL_KEY = "privacy:audit-total"
+# Forgotten whenever an entry is written (``apps.py``); entries inserted in bulk send no
+# signal, so the figure is also counted again after a minute at most.
+AUDIT_TOTAL_SECONDS = 60
+
+
+def audit_total():
+    """How many entries the audit log holds: the count of its first page without a search,
+    which would otherwise read the whole log, years of it, on every visit."""
+    return cache.get_or_set(AUDIT_TOTAL_KEY, AuditEntry.objects.count, AUDIT_TOTAL_SECONDS)
+
+
+def audit_total_forget(**kwargs):
+    # Now, and again once committed: a page asked in between would count the entries as
+    # they were before this one and keep that figure.
+    cache.delete(AUDIT_TOTAL_KEY)
+    transaction.on_commit(lambda: cache.delete(AUDIT_TOTAL_KEY))
 
 
 def audit_entries_on(day):
-    return AuditEntry.objects.filter(at__date=day).count()
+    return AuditEntry.objects.filter(
+        at__gte=_day_starts(day), at__lt=_day_starts(day + timedelta(days=1))
+    ).count()
 
 
 # Retention ------------------------------------------------------------------------------

@@ -4,17 +4,19 @@ they proposed), their data export, and the hub dashboard's figures. Each provide
 fixed number of queries, whatever the rows."""
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, F, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from hubsite.framework.registry import Figure
 from hubsite.people.models import Group, Role
-from hubsite.people.registry import TimelineEntry
+from hubsite.people.registry import TimelineEntry, TimelineSource
 from hubsite.people.rules import STAFF, has_role
+from hubsite.people.selectors import timeline_read
 
 from ..models import (
     CallToAction,
@@ -42,11 +44,6 @@ def _moment(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _viewer_person_id(viewer):
-    person = getattr(viewer, "person", None) if viewer.is_authenticated else None
-    return person.pk if person is not None else None
-
-
 def _decisions_visible(viewer, staff, own):
     """``rules.can_see_meeting`` as a filter on decisions, for those who may read a
     person's timeline: staff and the person see every one; an organiser those of the hub's
@@ -60,99 +57,146 @@ def _decisions_visible(viewer, staff, own):
 # The timeline ---------------------------------------------------------------------------
 
 
-def person_timeline(person, viewer):
+def person_timeline(person, viewer, *, read=None):
     """What Organise holds about ``person``, as far as ``viewer`` may see it: staff see it
     all; the person themselves sees their own; an organiser sees the calls to action they
     sent the person, the decisions of meetings open to them and the person's proposals of
-    groups (organisers answer them)."""
+    groups (organisers answer them). Sources of the core's timeline, read by ``read`` (by
+    default now, in one query; see ``hubsite.people.registry``)."""
     if not viewer.is_authenticated or not viewer.is_active:
         return []
     staff = has_role(viewer, STAFF)
-    own = _viewer_person_id(viewer) == person.pk
+    own = person.user_id is not None and person.user_id == viewer.pk
     organiser = has_role(viewer, (Role.ORGANISER,))
     if not (staff or own or organiser):
         return []
-    entries = _membership_entries(person, staff) if staff or own else []
-    entries += _delivery_entries(person, viewer, staff, own)
-    entries += _decision_entries(person, viewer, staff, own)
-    entries += _proposal_entries(person, staff or organiser, own)
-    return entries
-
-
-def _membership_entries(person, staff):
-    membership = Membership.objects.filter(person=person).only("pk").first()
-    if membership is None:
-        return []
-    url = membership.get_absolute_url() if staff else reverse("organise:my_membership")
-    entries = [
-        TimelineEntry(
-            when=_moment(event.on),
-            area="organise",
-            title=EVENT_TITLES[event.kind],
-            url=url,
-            detail=str(event.type) if event.type_id else "",
-        )
-        for event in MembershipEvent.objects.filter(membership=membership).select_related("type")
+    sources = _membership_sources(person, staff) if staff or own else []
+    sources += [
+        _delivery_source(person, viewer, staff, own),
+        _decision_source(person, viewer, staff, own),
+        _proposal_source(person, staff or organiser, own),
     ]
-    entries += [
-        TimelineEntry(
-            when=_moment(contribution.received_on),
+    return (read or timeline_read)(sources)
+
+
+def _membership_url(membership_id, staff):
+    if staff:
+        return Membership(pk=membership_id).get_absolute_url()
+    return reverse("organise:my_membership")
+
+
+def _membership_sources(person, staff):
+    def event_entry(row):
+        return TimelineEntry(
+            when=_moment(row["day"]),
             area="organise",
-            title=f"Contributed £{contribution.amount}",
-            url=url,
-            detail=contribution.note,
+            title=EVENT_TITLES[row["code"]],
+            url=_membership_url(row["ref"], staff),
+            detail=row["name"] if row["other_ref"] is not None else "",
         )
-        for contribution in Contribution.objects.filter(membership=membership)
+
+    def contribution_entry(row):
+        amount = row["number"].quantize(Decimal("0.01"))
+        return TimelineEntry(
+            when=_moment(row["day"]),
+            area="organise",
+            title=f"Contributed £{amount}",
+            url=_membership_url(row["ref"], staff),
+            detail=row["text"],
+        )
+
+    return [
+        TimelineSource(
+            rows=MembershipEvent.objects.filter(membership__person=person),
+            columns={
+                "day": F("on"),
+                "ref": F("membership_id"),
+                "code": F("kind"),
+                "other_ref": F("type_id"),
+                "name": F("type__name"),
+            },
+            entry=event_entry,
+        ),
+        TimelineSource(
+            rows=Contribution.objects.filter(membership__person=person),
+            columns={
+                "day": F("received_on"),
+                "ref": F("membership_id"),
+                "number": F("amount"),
+                "text": F("note"),
+            },
+            entry=contribution_entry,
+        ),
     ]
-    return entries
 
 
-def _delivery_entries(person, viewer, staff, own):
+def _delivery_source(person, viewer, staff, own):
     """Calls to action the person received. Staff and the person see them all; an
     organiser those they sent (to segments they made)."""
-    deliveries = Delivery.objects.filter(person=person).select_related("call__segment")
+    deliveries = Delivery.objects.filter(person=person)
     if not (staff or own):
         deliveries = deliveries.filter(call__segment__created_by=viewer)
-    entries = []
-    for delivery in deliveries:
-        call = delivery.call
-        manages = staff or call.segment.created_by_id == viewer.pk
-        entries.append(
-            TimelineEntry(
-                when=delivery.created_at,
-                area="organise",
-                title=f"Received the call to action “{call.subject}”",
-                url=call.get_absolute_url() if manages else "",
-                detail=f"Answered: {delivery.get_response_display()}" if delivery.response else "",
-            )
+
+    def entry(row):
+        call = CallToAction(pk=row["ref"], subject=row["name"])
+        manages = staff or row["other_ref"] == viewer.pk
+        response = Delivery(response=row["code"] or "")
+        return TimelineEntry(
+            when=row["when"],
+            area="organise",
+            title=f"Received the call to action “{call.subject}”",
+            url=call.get_absolute_url() if manages else "",
+            detail=f"Answered: {response.get_response_display()}" if response.response else "",
         )
-    return entries
 
-
-def _decision_entries(person, viewer, staff, own):
-    decisions = (
-        Decision.objects.filter(owner=person)
-        .filter(_decisions_visible(viewer, staff, own))
-        .select_related("meeting")
+    return TimelineSource(
+        rows=deliveries,
+        columns={
+            "when": F("created_at"),
+            "ref": F("call_id"),
+            "other_ref": F("call__segment__created_by_id"),
+            "name": F("call__subject"),
+            "code": F("response"),
+        },
+        entry=entry,
     )
-    return [
-        TimelineEntry(
-            when=_moment(decision.meeting.held_on),
+
+
+def _decision_source(person, viewer, staff, own):
+    def entry(row):
+        decision = Decision(
+            pk=row["ref"], meeting_id=row["other_ref"], summary=row["name"], status=row["code"]
+        )
+        return TimelineEntry(
+            when=_moment(row["day"]),
             area="organise",
             title=f"Took on the decision “{decision.summary}”",
             url=decision.get_absolute_url(),
             detail=f"{decision.get_status_display()}; review on "
-            + date_format(decision.review_on, "j M Y"),
+            + date_format(row["other_day"], "j M Y"),
         )
-        for decision in decisions
-    ]
+
+    return TimelineSource(
+        rows=Decision.objects.filter(owner=person).filter(_decisions_visible(viewer, staff, own)),
+        columns={
+            "day": F("meeting__held_on"),
+            "ref": F("pk"),
+            "other_ref": F("meeting_id"),
+            "name": F("summary"),
+            "code": F("status"),
+            "other_day": F("review_on"),
+        },
+        entry=entry,
+    )
 
 
-def _proposal_entries(person, decider, own):
+def _proposal_source(person, decider, own):
     """Groups the person proposed: staff and organisers answer proposals."""
-    return [
-        TimelineEntry(
-            when=proposal.created_at,
+
+    def entry(row):
+        proposal = GroupProposal(pk=row["ref"], name=row["name"], status=row["code"])
+        return TimelineEntry(
+            when=row["when"],
             area="organise",
             title=f"Proposed the group “{proposal.name}”",
             url=reverse("organise:proposal_detail", args=[proposal.pk])
@@ -162,8 +206,12 @@ def _proposal_entries(person, decider, own):
             else "",
             detail=proposal.get_status_display(),
         )
-        for proposal in GroupProposal.objects.filter(proposed_by=person)
-    ]
+
+    return TimelineSource(
+        rows=GroupProposal.objects.filter(proposed_by=person),
+        columns={"when": F("created_at"), "ref": F("pk"), "name": F("name"), "code": F("status")},
+        entry=entry,
+    )
 
 
 # The data export ------------------------------------------------------------------------

@@ -119,6 +119,21 @@ def test_people_list_searches_names_and_emails(staff_client, neighbours, q, expe
     assert set(listed_names(response)) == expected
 
 
+@pytest.mark.parametrize("sorted_up_to", [0, 5000])
+def test_people_list_search_keeps_the_lists_order_however_it_is_read(
+    staff_client, neighbours, monkeypatch, sorted_up_to
+):
+    from hubsite.people import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_SORTED_UP_TO", sorted_up_to)
+    PersonFactory(first_name="Aaron", last_name="Hassan")
+
+    response = staff_client.get(reverse("people:person_list"), {"q": "hassan"})
+
+    assert listed_names(response) == ["Aaron Hassan", "Amina Hassan", "Cora Hassan"]
+    assert "3 found" in response.text
+
+
 def test_people_list_filters_by_locality(staff_client, neighbours):
     response = staff_client.get(
         reverse("people:person_list"), {"locality": neighbours["riverside"].pk}
@@ -179,6 +194,34 @@ def test_people_list_is_paginated(staff_client, settings):
     assert len(listed_names(second)) == 6
     assert "Page 2 of 2" in second.text
     assert not set(listed_names(first)) & set(listed_names(second))
+
+
+def test_people_list_keeps_its_total_and_counts_again_when_someone_comes_or_goes(staff_client):
+    url = reverse("people:person_list")
+    PersonFactory.create_batch(2)
+    assert "3 found" in staff_client.get(url).text  # with the staff user's own Person
+
+    with CaptureQueriesContext(connection) as captured:
+        assert "3 found" in staff_client.get(url).text
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+
+    leaving = PersonFactory()
+    assert "4 found" in staff_client.get(url).text
+    leaving.delete()
+    assert "3 found" in staff_client.get(url).text
+    assert "1 found" in staff_client.get(url, {"q": "staff"}).text
+
+
+def test_people_list_filters_show_the_chosen_group_and_escape_names(staff_client, neighbours):
+    odd = GroupFactory(name="<b>Bold</b> & co")
+
+    response = staff_client.get(reverse("people:person_list"), {"group": odd.pk})
+
+    assert f'<option value="{odd.pk}" selected>&lt;b&gt;Bold&lt;/b&gt; &amp; co</option>' in (
+        response.text
+    )
+    assert f'<option value="{neighbours["choir"].pk}">' in response.text
+    assert '<option value="">Any group</option>' in response.text
 
 
 def test_people_list_pagination_keeps_the_filters(staff_client, neighbours, settings):
@@ -322,6 +365,69 @@ def test_person_detail_costs_the_same_queries_for_few_and_many_consents_and_grou
     assert queries_for(staff_client, few.get_absolute_url()) == queries_for(
         staff_client, many.get_absolute_url()
     )
+
+
+def active_everywhere(person, n):
+    """``person`` with ``n`` records of every kind each area shows on their timeline."""
+    from action.models import ActionTaken
+    from organise.models import Contribution, Delivery, GroupProposal, MembershipEvent
+    from tests.action.factories import ActivityFactory, AskFactory, SignupFactory, StoryFactory
+    from tests.connect.factories import (
+        JoinRequestFactory,
+        RsvpFactory,
+        ShiftSignupFactory,
+        VolunteerOfferFactory,
+    )
+    from tests.listening.factories import ConversationFactory, ThemeFactory
+    from tests.organise.factories import (
+        CallToActionFactory,
+        DecisionFactory,
+        MembershipFactory,
+    )
+
+    membership = MembershipFactory(person=person)
+    for i in range(n):
+        ConversationFactory(person=person, themes=ThemeFactory.create_batch(2))
+        RsvpFactory(person=person)
+        VolunteerOfferFactory(person=person)
+        ShiftSignupFactory(person=person, hours="2.50")
+        JoinRequestFactory(person=person)
+        SignupFactory(person=person)
+        ActionTaken.objects.create(ask=AskFactory(), person=person, note="Wrote to them")
+        StoryFactory(person=person)
+        ActivityFactory().people.add(person)
+        MembershipEvent.objects.create(membership=membership, kind="renewed", type=membership.type)
+        Contribution.objects.create(membership=membership, amount=10)
+        Delivery.objects.create(call=CallToActionFactory(), person=person, response="yes")
+        DecisionFactory(owner=person)
+        GroupProposal.objects.create(name=f"Group {i}", purpose="Things", proposed_by=person)
+        ConsentFactory(person=person)
+        GroupMembershipFactory(person=person)
+    return person
+
+
+def test_person_page_costs_the_same_queries_for_someone_new_and_someone_active_everywhere(
+    staff_client, django_assert_num_queries
+):
+    """Every area's part of the timeline is read in one query (a union), so the page costs
+    the same whatever the person did; it shows the newest 50 entries."""
+    new = PersonFactory()
+    active = active_everywhere(PersonFactory(user=UserFactory(role=Role.MEMBER)), n=4)
+
+    for person in (new, active):
+        with django_assert_num_queries(9):
+            response = staff_client.get(person.get_absolute_url())
+        assert response.status_code == 200
+
+    timeline = response.context["timeline"]
+    assert len(timeline) == 50
+    assert [entry.when for entry in timeline] == sorted(
+        (entry.when for entry in timeline), reverse=True
+    )
+    assert {"core", "listening", "connect", "action", "leadership", "organise"} <= {
+        entry.area for entry in timeline
+    }
+    assert "2.5 hours given" in [entry.detail for entry in timeline]
 
 
 def test_group_detail_costs_the_same_queries_for_5_and_50_members(staff_client):

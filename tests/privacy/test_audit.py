@@ -142,6 +142,37 @@ def test_a_page_costs_the_same_queries_for_5_and_60_entries(staff_client, staff_
     assert queries() == few
 
 
+def test_a_search_by_days_takes_whole_days_of_the_hubs_time(staff_client):
+    today = timezone.localdate()
+
+    def at(day, hour, minute):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+    yesterday = today - datetime.timedelta(days=1)
+    early, late = record(at=at(yesterday, 0, 5)), record(at=at(yesterday, 23, 55))
+    record(at=at(today, 0, 5))
+    record(at=at(yesterday - datetime.timedelta(days=1), 23, 55))
+    day = yesterday.isoformat()
+
+    response = staff_client.get(AUDIT, {"since": day, "until": day})
+
+    assert [e.pk for e in response.context["page"].object_list] == [late.pk, early.pk]
+    assert staff_client.get(reverse("privacy:home")).context["audit_today"] == 1
+
+
+def test_the_logs_total_is_counted_once_and_again_when_an_entry_is_written(staff_client):
+    record()
+    assert staff_client.get(AUDIT).context["page"].paginator.count == 1
+
+    with CaptureQueriesContext(connection) as captured:
+        assert staff_client.get(AUDIT).context["page"].paginator.count == 1
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+
+    record()
+    assert staff_client.get(AUDIT).context["page"].paginator.count == 2
+    assert staff_client.get(AUDIT, {"action": "erased"}).context["page"].paginator.count == 0
+
+
 def test_the_admin_neither_changes_nor_removes_an_entry(staff_user):
     staff_user.is_staff = staff_user.is_superuser = True
     staff_user.save()

@@ -17,13 +17,10 @@ from ..forms import AuditFilterForm
 def audit_list(request):
     search = AuditFilterForm(request.GET or None)
     filters = search.filters() if search.is_bound else {}
-    page = Paginator(selectors.audit_list(**filters), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    # One query for the whole page: which of the people it names the hub still holds.
-    present = selectors.people_still_here(entry.subject_id for entry in page.object_list)
-    for entry in page.object_list:
-        entry.subject_present = entry.subject_id in present
+    paginator = Paginator(selectors.audit_list(**filters), settings.PAGE_SIZE)
+    if not any(value not in ("", None) for value in filters.values()):
+        paginator.count = selectors.audit_total()  # the whole log: a cached total
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "privacy/audit_list.html",
