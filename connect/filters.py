@@ -4,9 +4,9 @@ limited to those events."""
 
 import django_filters
 
+from hubsite.forms import LongSelect
 from hubsite.people.models import Locality
 
-from .forms import LongSelect
 from .models import Event
 from .selectors.calendar import event_groups
 

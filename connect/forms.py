@@ -5,10 +5,8 @@ import datetime
 
 from django import forms
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
-from hubsite.forms import IdChoiceField, IdsChoiceField
+from hubsite.forms import IdChoiceField, IdsChoiceField, LongSelect
 from hubsite.people.models import Locality
 
 from .models import Availability, Event, EventSeries, Opportunity, Skill
@@ -17,27 +15,6 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 MAX_REMINDER_HOURS = 168
 # How far ahead events and shifts may be planned (and a repeating series may run).
 HORIZON = datetime.timedelta(days=5 * 366)
-
-
-class LongSelect(forms.Select):
-    """Django's select for a long list without groups of options (every group, every place
-    of the hub), its options written here in one pass: Django's own template renders a
-    template for each option, which was most of a calendar page's time with hundreds of
-    groups (about eight times slower)."""
-
-    template_name = "connect/widgets/long_select.html"
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        options = [option for _, group, _ in context["widget"]["optgroups"] for option in group]
-        context["widget"]["options"] = mark_safe(
-            "\n".join(
-                f'<option value="{escape(option["value"])}"'
-                f"{' selected' if option['selected'] else ''}>{escape(option['label'])}</option>"
-                for option in options
-            )
-        )
-        return context
 
 
 class EventForm(forms.ModelForm):

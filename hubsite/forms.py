@@ -1,6 +1,9 @@
-"""What every app's views share about forms: a service's ValidationError shown on the form."""
+"""What every app's views share about forms: a service's ValidationError shown on the form,
+ids sent back checked, and a select for long lists."""
 
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 
 def show_service_errors(form, error, rename=None):
@@ -65,3 +68,27 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
                     params={"value": pk},
                 )
         return super()._check_values(value)
+
+
+# Long lists ---------------------------------------------------------------------------------
+
+
+class LongSelect(forms.Select):
+    """Django's select for a long list without groups of options (every group, every place
+    of the hub), its options written here in one pass: Django's own template renders a
+    template for each option, which was most of a calendar page's time with hundreds of
+    groups (about eight times slower)."""
+
+    template_name = "widgets/long_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [option for _, group, _ in context["widget"]["optgroups"] for option in group]
+        context["widget"]["options"] = mark_safe(
+            "\n".join(
+                f'<option value="{escape(option["value"])}"'
+                f"{' selected' if option['selected'] else ''}>{escape(option['label'])}</option>"
+                for option in options
+            )
+        )
+        return context

@@ -4,6 +4,7 @@ viewer may see; the queryset it filters is already limited the same way."""
 import django_filters
 from django import forms
 
+from hubsite.forms import LongSelect
 from hubsite.people.models import Locality
 
 from .forms import DATE, WorkerChoiceField, hub_workers
@@ -22,9 +23,15 @@ class ConversationFilter(django_filters.FilterSet):
         help_text="Searches what they care about, hope for, need and offer.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    round = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any round")
+    # Rounds and places grow with the years: their options are written in one pass.
+    round = django_filters.ModelChoiceFilter(
+        queryset=None, empty_label="Any round", widget=LongSelect
+    )
     locality = django_filters.ModelChoiceFilter(
-        queryset=Locality.objects.all(), empty_label="Any locality", null_label="Not recorded"
+        queryset=Locality.objects.all(),
+        empty_label="Any locality",
+        null_label="Not recorded",
+        widget=LongSelect,
     )
     theme = django_filters.ModelChoiceFilter(
         field_name="themes",
