@@ -70,10 +70,10 @@ def _duplicate_email_error(existing):
     )
 
 
-@transaction.atomic
 def person_create(*, first_name, created_by=None, tags=(), consents=(), **fields):
     """Add a person. ``consents`` is a list of purposes the person has agreed to, recorded
-    with ``fields['consent_method']`` (default: online)."""
+    with ``fields['consent_method']`` (default: online). The person, their tags and their
+    consents are saved together or not at all."""
     method = fields.pop("consent_method", Consent.Method.ONLINE)
     email = (fields.pop("email", "") or "").strip().lower()
     if email and (existing := person_by_email(email)):
@@ -81,14 +81,21 @@ def person_create(*, first_name, created_by=None, tags=(), consents=(), **fields
     try:
         with transaction.atomic():
             person = Person.objects.create(first_name=first_name, email=email, **fields)
-    except IntegrityError:  # a concurrent request added the same email first
-        raise _duplicate_email_error(person_by_email(email)) from None
-    if tags:  # a new person has none: no query to find which to remove
-        person.tags.set(tags)
-    for purpose in consents:
-        consent_record(
-            person=person, purpose=purpose, given=True, method=method, recorded_by=created_by
-        )
+            if tags:  # a new person has none: no query to find which to remove
+                person.tags.set(tags)
+            for purpose in consents:
+                consent_record(
+                    person=person,
+                    purpose=purpose,
+                    given=True,
+                    method=method,
+                    recorded_by=created_by,
+                )
+    except IntegrityError:
+        # A concurrent request added the same email first; anything else is not ours to name.
+        if email and (existing := person_by_email(email)):
+            raise _duplicate_email_error(existing) from None
+        raise
     return person
 
 

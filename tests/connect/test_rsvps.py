@@ -520,4 +520,4 @@ def test_an_answer_costs_the_same_queries_however_many_answers_and_people_there_
         assert response.status_code == 302
         queries.append(len(captured))
     assert Rsvp.objects.filter(person__email__startswith="new-").count() == 2
-    assert queries[0] == queries[1] == (16 if capacity is None else 17)
+    assert queries[0] == queries[1] == (14 if capacity is None else 15)
