@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from hubsite.notify.models import OutboxMessage
+from hubsite.people.bench import bulk_insert, sample_ids
 from hubsite.people.models import Consent, Group, Locality, Person, Role, User
 from listening.models import Theme
 
@@ -29,7 +30,6 @@ from . import demo
 from .models import ActionTaken, Activity, Ask, Campaign, Signup, Story, SupporterUpdate
 from .services.retention import ANONYMOUS_DOMAIN
 
-BATCH = 5000
 # The benchmark's public sign-ups come from these addresses; it removes them when it is done.
 SIGNUP_DOMAIN = "signup.bench.example.org"
 # Sign-ups typed on a page and not confirmed yet: addresses the hub does not know.
@@ -91,12 +91,6 @@ ACTIVITY_NAMES = (
     "{place} tool library",
     "Bike workshop in {place}",
 )
-
-
-def _bulk(model, objects, batch_size=BATCH):
-    for start in range(0, len(objects), batch_size):
-        model.objects.bulk_create(objects[start : start + batch_size])
-    return objects
 
 
 def _between(rng, start, end):
@@ -203,7 +197,7 @@ class Action:
                     ended_at=ended_at,
                 )
             )
-        made = _bulk(Campaign, made)
+        made = bulk_insert(Campaign, made)
         self.specs = {campaign.pk: SPECS[n % len(SPECS)] for n, campaign in enumerate(made)}
         backers = [pk for pk, kind in self.groups if kind != Group.Kind.PARTNER] or [
             pk for pk, _ in self.groups
@@ -224,7 +218,7 @@ class Action:
         for relation, pairs in rows.items():
             through = getattr(Campaign, relation).through
             left, right = [f.attname for f in through._meta.fields if f.attname != "id"]
-            _bulk(through, [through(**{left: a, right: b}) for a, b in sorted(set(pairs))])
+            bulk_insert(through, [through(**{left: a, right: b}) for a, b in sorted(set(pairs))])
         return made
 
     def _window(self, campaign):
@@ -266,11 +260,11 @@ class Action:
             rows += self._confirmed(campaign, windows[campaign.pk], size, consents)
             rows += self._pending(campaign, waiting)
             if len(rows) >= 20_000:
-                made += len(_bulk(Signup, rows))
-                _bulk(Consent, consents)
+                made += len(bulk_insert(Signup, rows))
+                bulk_insert(Consent, consents)
                 rows, consents = [], []
-        made += len(_bulk(Signup, rows))
-        _bulk(Consent, consents)
+        made += len(bulk_insert(Signup, rows))
+        bulk_insert(Consent, consents)
         return made
 
     def _confirmed(self, campaign, window, size, consents):
@@ -374,7 +368,7 @@ class Action:
                         active=campaign.status == Status.ACTIVE,
                     )
                 )
-        asks = _bulk(Ask, asks)
+        asks = bulk_insert(Ask, asks)
         ends = {c.pk: c.ended_at or self.now for c in campaigns}
         forgotten = {c.pk for c in campaigns if c.ended_at and c.ended_at < self.now - KEPT_FOR}
         actions = []
@@ -393,9 +387,9 @@ class Action:
                     )
                 )
             if len(actions) >= 20_000:
-                _bulk(ActionTaken, actions)
+                bulk_insert(ActionTaken, actions)
                 actions = []
-        _bulk(ActionTaken, actions)
+        bulk_insert(ActionTaken, actions)
         return len(asks), ActionTaken.objects.count()
 
     def updates(self, campaigns):
@@ -431,7 +425,7 @@ class Action:
                         created_at=self.now - timedelta(hours=rng.randint(1, 72)),
                     )
                 )
-        return len(_bulk(SupporterUpdate, rows))
+        return len(bulk_insert(SupporterUpdate, rows))
 
     # Stories and activities -------------------------------------------------------------
 
@@ -483,7 +477,7 @@ class Action:
                     published_at=decided_at if status == Story.Status.APPROVED else None,
                 )
             )
-        return _bulk(Story, rows)
+        return bulk_insert(Story, rows)
 
     def activities(self, count):
         rng, rows, involved = self.rng, [], []
@@ -512,9 +506,9 @@ class Action:
                 )
             )
             involved.append(people)
-        rows = _bulk(Activity, rows)
+        rows = bulk_insert(Activity, rows)
         through = Activity.people.through
-        _bulk(
+        bulk_insert(
             through,
             [
                 through(activity_id=activity.pk, person_id=person_id)
@@ -547,11 +541,6 @@ def generate(*, scale, rng, stdout):
 # Pages the benchmark measures ---------------------------------------------------------
 
 
-def _sample(queryset, rng, k=10):
-    ids = list(queryset.values_list("pk", flat=True).order_by("pk"))
-    return rng.sample(ids, min(k, len(ids)))
-
-
 def pages(rng):
     """Action's main pages, as ``bench/run.py`` reads them: a name, who asks (a bench
     login's role, or "public"), the paths it cycles through, and for a POST the form."""
@@ -566,7 +555,7 @@ def pages(rng):
         .first()
     )
     biggest = [top["campaign__slug"]] if top else []
-    others = list(public.filter(pk__in=_sample(public, rng, k=9)).values_list("slug", flat=True))
+    others = list(public.filter(pk__in=sample_ids(public, rng, k=9)).values_list("slug", flat=True))
     slugs = biggest + [slug for slug in others if slug not in biggest]
     stories = list(
         Story.objects.filter(status=Story.Status.APPROVED, consent_to_publish=True).values_list(
@@ -574,7 +563,7 @@ def pages(rng):
         )
     )
     stories = rng.sample(sorted(stories), min(10, len(stories)))
-    activities = _sample(Activity.objects.all(), rng)
+    activities = sample_ids(Activity.objects.all(), rng)
     stamp = int(timezone.now().timestamp())
 
     def signup_form(n):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from hubsite.notify.models import OutboxMessage
+from hubsite.people.bench import bulk_insert, sample_ids
 from hubsite.people.models import Group, Locality, Person, Role, User
 
 from .models import (
@@ -29,7 +30,6 @@ from .models import (
     VolunteerOffer,
 )
 
-BATCH = 2000
 # The benchmark's public RSVPs come from these addresses; it removes them when it is done.
 RSVP_DOMAIN = "rsvp.bench.example.org"
 SKILLS = (
@@ -85,12 +85,6 @@ VISIBILITY += [Event.Visibility.GROUP]
 FORMATS = [Event.Format.IN_PERSON] * 15 + [Event.Format.ONLINE] * 3 + [Event.Format.HYBRID] * 2
 
 
-def _bulk(model, objects, batch_size=BATCH):
-    for start in range(0, len(objects), batch_size):
-        model.objects.bulk_create(objects[start : start + batch_size])
-    return objects
-
-
 class Connect:
     def __init__(self, scale, rng):
         self.scale, self.rng = scale, rng
@@ -144,7 +138,7 @@ class Connect:
                     created_at=starts_at - timedelta(days=rng.randint(7, 60)),
                 )
             )
-        return _bulk(Event, made)
+        return bulk_insert(Event, made)
 
     def rsvps(self, events, total):
         """About ``total`` answers, more for some events than others; a full event's later
@@ -186,18 +180,18 @@ class Connect:
                     )
                 )
             if len(rows) >= 20_000:
-                _bulk(Rsvp, rows, batch_size=5000)
+                bulk_insert(Rsvp, rows, batch_size=5000)
                 rows = []
-        _bulk(Rsvp, rows, batch_size=5000)
+        bulk_insert(Rsvp, rows, batch_size=5000)
 
     def volunteering(self, offers, opportunities):
         rng = self.rng
         existing = dict(Skill.objects.values_list("name", "pk"))
-        _bulk(Skill, [Skill(name=s, slug=slugify(s)) for s in SKILLS if s not in existing])
+        bulk_insert(Skill, [Skill(name=s, slug=slugify(s)) for s in SKILLS if s not in existing])
         skills = list(Skill.objects.values_list("pk", flat=True).order_by("pk"))
         times = [value for value, _ in Availability.choices]
 
-        made = _bulk(
+        made = bulk_insert(
             VolunteerOffer,
             [
                 VolunteerOffer(
@@ -212,7 +206,7 @@ class Connect:
             ],
         )
         through = VolunteerOffer.skills.through
-        _bulk(
+        bulk_insert(
             through,
             [
                 through(volunteeroffer_id=offer.pk, skill_id=skill)
@@ -221,7 +215,7 @@ class Connect:
             ],
         )
 
-        roles = _bulk(
+        roles = bulk_insert(
             Opportunity,
             [
                 Opportunity(
@@ -239,7 +233,7 @@ class Connect:
             ],
         )
         through = Opportunity.skills.through
-        _bulk(
+        bulk_insert(
             through,
             [
                 through(opportunity_id=role.pk, skill_id=skill)
@@ -259,7 +253,7 @@ class Connect:
                         places=rng.randint(1, 6),
                     )
                 )
-        _bulk(Shift, shifts)
+        bulk_insert(Shift, shifts)
         signups = []
         for shift in shifts:
             past = shift.ends_at <= self.now
@@ -276,7 +270,7 @@ class Connect:
                         created_at=shift.starts_at - timedelta(days=rng.randint(1, 14)),
                     )
                 )
-        _bulk(ShiftSignup, signups)
+        bulk_insert(ShiftSignup, signups)
         return len(made), len(roles), len(shifts), len(signups)
 
     def join_requests(self):
@@ -300,7 +294,7 @@ class Connect:
                         decided_at=None if status == JoinRequest.Status.PENDING else asked,
                     )
                 )
-        _bulk(JoinRequest, rows)
+        bulk_insert(JoinRequest, rows)
         return len(rows)
 
 
@@ -327,21 +321,16 @@ def generate(*, scale, rng, stdout):
 # Pages the benchmark measures ---------------------------------------------------------
 
 
-def _sample(queryset, rng, k=10):
-    ids = list(queryset.values_list("pk", flat=True).order_by("pk"))
-    return rng.sample(ids, min(k, len(ids)))
-
-
 def pages(rng):
     """Connect's main pages, as ``bench/run.py`` reads them: a name, who asks (a bench
     login's role, or "public"), the paths it cycles through, and for a POST the form."""
     now = timezone.now()
     upcoming = Event.objects.filter(starts_at__gt=now, status=Event.Status.SCHEDULED)
     public = upcoming.filter(visibility=Event.Visibility.PUBLIC)
-    public_events = list(public.filter(pk__in=_sample(public, rng)).values_list("pk", "slug"))
-    events = _sample(Event.objects.all(), rng)
-    open_ = _sample(public.filter(capacity__isnull=True), rng, k=1)
-    opportunities = _sample(Opportunity.objects.all(), rng)
+    public_events = list(public.filter(pk__in=sample_ids(public, rng)).values_list("pk", "slug"))
+    events = sample_ids(Event.objects.all(), rng)
+    open_ = sample_ids(public.filter(capacity__isnull=True), rng, k=1)
+    opportunities = sample_ids(Opportunity.objects.all(), rng)
     stamp = int(now.timestamp())
 
     def rsvp_form(n):

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from hubsite.people.bench import bulk_insert, sample_ids
 from hubsite.people.models import Locality, Person, Role, User
 
 from .demo import SENSITIVE_NOTES, TALENTS, THEMES
 from .models import Conversation, FollowUp, ListeningRound, Theme
 
-BATCH = 2000
 CHUNK = 10_000  # conversations built and written at a time, so memory stays flat
 MORE_THEMES = (
     "Energy bills",
@@ -42,17 +42,11 @@ WILLINGNESS = (30, 32, 20, 12, 6)
 PLACES = ("On the doorstep", "At the stall", "Community centre", "Library", "By phone")
 
 
-def _bulk(model, objects, batch_size=BATCH):
-    for start in range(0, len(objects), batch_size):
-        model.objects.bulk_create(objects[start : start + batch_size])
-    return objects
-
-
 def _themes():
     """The demo hub's themes and a few more, reusing any already there."""
     names = [*THEMES, *MORE_THEMES]
     existing = dict(Theme.objects.values_list("name", "pk"))
-    _bulk(Theme, [Theme(name=n, slug=slugify(n)) for n in names if n not in existing])
+    bulk_insert(Theme, [Theme(name=n, slug=slugify(n)) for n in names if n not in existing])
     return list(Theme.objects.filter(name__in=names).order_by("pk"))
 
 
@@ -121,14 +115,14 @@ def generate(*, scale, rng, stdout):
                 )
             )
             chosen.append((sorted(set(picked)), main))
-        _bulk(Conversation, made)
+        bulk_insert(Conversation, made)
         through = Conversation.themes.through
         rows = [
             through(conversation_id=c.pk, theme_id=themes[i].pk)
             for c, (picked, _) in zip(made, chosen, strict=True)
             for i in picked
         ]
-        _bulk(through, rows, batch_size=5000)
+        bulk_insert(through, rows, batch_size=5000)
         promised = [
             FollowUp(
                 conversation_id=c.pk,
@@ -145,7 +139,7 @@ def generate(*, scale, rng, stdout):
             for c, (_, main) in zip(made, chosen, strict=True)
             if c.contact_again and rng.random() < 0.4
         ]
-        _bulk(FollowUp, promised)
+        bulk_insert(FollowUp, promised)
         conversations, links, follow_ups = (
             conversations + len(made),
             links + len(rows),
@@ -174,7 +168,7 @@ def _rounds(rng, count, today, localities, organisers, volunteers):
                 prompts="What do you love about living here?\nWhat worries you most?",
             )
         )
-    _bulk(ListeningRound, made)
+    bulk_insert(ListeningRound, made)
     teams = {}
     place_rows, organiser_rows, volunteer_rows = [], [], []
     Through = ListeningRound
@@ -197,23 +191,18 @@ def _rounds(rng, count, today, localities, organisers, volunteers):
         (Through.organisers.through, organiser_rows),
         (Through.volunteers.through, volunteer_rows),
     ):
-        _bulk(model, rows)
+        bulk_insert(model, rows)
     return teams
 
 
 # Pages the benchmark measures ---------------------------------------------------------
 
 
-def _sample(queryset, rng, k=20):
-    ids = list(queryset.values_list("pk", flat=True).order_by("pk"))
-    return rng.sample(ids, min(k, len(ids)))
-
-
 def pages(rng):
     """Listening's main pages, as ``bench/run.py`` reads them: a name, who asks (a bench
     login's role, or "public"), and the paths it cycles through."""
-    conversations = _sample(Conversation.objects.all(), rng)
-    rounds = _sample(ListeningRound.objects.all(), rng, k=10)
+    conversations = sample_ids(Conversation.objects.all(), rng)
+    rounds = sample_ids(ListeningRound.objects.all(), rng, k=10)
     return [
         {
             "name": "listening: conversations",

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from connect.models import Event
 from hubsite.notify.models import OutboxMessage
+from hubsite.people.bench import bulk_insert, sample_ids
 from hubsite.people.models import Consent, Group, Locality, Person, Role, User
 from hubsite.people.selectors import people_with_consent
 from listening.models import Theme
@@ -45,12 +46,6 @@ KINDS = (
     ("Household", "household", 10, 12),
     ("Member of a local group", "group-member", None, 12),
 )
-
-
-def _bulk(model, objects):
-    for start in range(0, len(objects), BATCH):
-        model.objects.bulk_create(objects[start : start + BATCH])
-    return objects
 
 
 def _kinds():
@@ -112,8 +107,8 @@ def generate(*, scale, rng, stdout):
             )
         )
         histories.append((locality_id, kind.pk, events))
-    _bulk(Membership, memberships)
-    _bulk(
+    bulk_insert(Membership, memberships)
+    bulk_insert(
         MembershipEvent,
         [
             MembershipEvent(
@@ -128,7 +123,7 @@ def generate(*, scale, rng, stdout):
             "person_id", flat=True
         )
     )
-    _bulk(
+    bulk_insert(
         Consent,
         [
             Consent(
@@ -168,7 +163,7 @@ def generate(*, scale, rng, stdout):
         created_by=staff,
     )
     owners = [pk for pk, _ in chosen[:20]]
-    decisions = _bulk(
+    decisions = bulk_insert(
         Decision,
         [
             Decision(
@@ -262,14 +257,14 @@ def _calls(rng, staff, segments, *, count, today):
                 sent_at=written + timedelta(hours=1, minutes=5) if status == Status.SENT else None,
             )
         )
-    calls = _bulk(CallToAction, [call for call in calls if call.segment is not None])
+    calls = bulk_insert(CallToAction, [call for call in calls if call.segment is not None])
     copies = 0
     for call in calls:
         if call.status not in (Status.SENT, Status.CANCELLED) or not reachable:
             continue
         size = rng.randint(1_000, 2_500) if rng.random() < 0.025 else rng.randint(10, 150)
         people = rng.sample(reachable, min(size, len(reachable)))
-        messages = _bulk(
+        messages = bulk_insert(
             OutboxMessage,
             [
                 OutboxMessage(
@@ -311,7 +306,7 @@ def _calls(rng, staff, segments, *, count, today):
                     else None,
                 )
             )
-        _bulk(Delivery, rows)
+        bulk_insert(Delivery, rows)
         call.recipients = len(rows)
         copies += len(rows)
     CallToAction.objects.bulk_update(calls, ["recipients"], batch_size=BATCH)
@@ -352,7 +347,7 @@ def _proposals(rng, staff, proposers, *, count):
                 created_at=asked,
             )
         )
-    return len(_bulk(GroupProposal, rows))
+    return len(bulk_insert(GroupProposal, rows))
 
 
 def _meetings(rng, staff, owners, *, count, today):
@@ -382,7 +377,7 @@ def _meetings(rng, staff, owners, *, count, today):
                 created_at=_moment(held - timedelta(days=21)),
             )
         )
-    meetings = _bulk(Meeting, meetings)
+    meetings = bulk_insert(Meeting, meetings)
     Status = Decision.Status
     decisions = []
     for meeting in meetings:
@@ -408,25 +403,20 @@ def _meetings(rng, staff, owners, *, count, today):
                     created_at=_moment(meeting.held_on, hour=21),
                 )
             )
-    return len(meetings), len(_bulk(Decision, decisions))
+    return len(meetings), len(bulk_insert(Decision, decisions))
 
 
 # Pages the benchmark measures ---------------------------------------------------------
 
 
-def _sample(queryset, rng, k=20):
-    ids = list(queryset.values_list("pk", flat=True).order_by("pk"))
-    return rng.sample(ids, min(k, len(ids)))
-
-
 def pages(rng):
     """Organise's main pages, as ``bench/run.py`` reads them."""
-    members = _sample(Membership.objects.all(), rng)
+    members = sample_ids(Membership.objects.all(), rng)
     # The two segments the benchmark has always opened: everyone active, and who spoke
     # about the first themes (half the hub).
-    segments = _sample(Segment.objects.exclude(name__startswith=PLACE_SEGMENT), rng, k=2)
-    calls = _sample(CallToAction.objects.filter(status=CallToAction.Status.SENT), rng)
-    meetings = _sample(Meeting.objects.filter(held_on__lt=timezone.localdate()), rng)
+    segments = sample_ids(Segment.objects.exclude(name__startswith=PLACE_SEGMENT), rng, k=2)
+    calls = sample_ids(CallToAction.objects.filter(status=CallToAction.Status.SENT), rng)
+    meetings = sample_ids(Meeting.objects.filter(held_on__lt=timezone.localdate()), rng)
     return [
         {"name": "organise: members", "as": "staff", "paths": [reverse("organise:member_list")]},
         {

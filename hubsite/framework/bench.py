@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from hubsite.people.bench import bulk_insert, sample_ids
 from hubsite.people.models import Role, User
 
 from .demo import AFTER_EVENT_ANSWERS, AFTER_EVENT_OTHERWISE, LEARNINGS, NOTES, SCHEDULES
@@ -67,12 +68,6 @@ RECORDS = (
     ("action.campaign", "Campaign", 100),
     ("listening.round", "Listening round", 50),
 )
-
-
-def _bulk(model, rows, **options):
-    for start in range(0, len(rows), BATCH):
-        model.objects.bulk_create(rows[start : start + BATCH], **options)
-    return rows
 
 
 def _count(scale, per_hub, least):
@@ -142,7 +137,7 @@ class FrameworkBench:
                     created_at=self._at(opens - timedelta(days=3), 11),
                 )
             )
-        _bulk(AssessmentRound, rounds)
+        bulk_insert(AssessmentRound, rounds)
         for n, round_ in enumerate(rounds):
             last = round_.closes_on >= self.today
             # The hub's view of each practice grows over the years, one step in three.
@@ -172,7 +167,7 @@ class FrameworkBench:
                             answered_at=answered_at,
                         )
                     )
-        _bulk(AssessmentAnswer, answers)
+        bulk_insert(AssessmentAnswer, answers)
         return len(rounds), len(answers)
 
     # Reflection prompts ---------------------------------------------------------------
@@ -235,9 +230,9 @@ class FrameworkBench:
                         delivery.answered_at = answered_at
                     deliveries.append(delivery)
                 if len(deliveries) >= BATCH:
-                    sent += len(_bulk(PromptDelivery, deliveries))
+                    sent += len(bulk_insert(PromptDelivery, deliveries))
                     deliveries = []
-        sent += len(_bulk(PromptDelivery, deliveries))
+        sent += len(bulk_insert(PromptDelivery, deliveries))
         return len(specs), sent
 
     def _period_starts(self, frequency):
@@ -308,7 +303,7 @@ class FrameworkBench:
                     created_at=created_at,
                 )
             )
-        _bulk(Learning, learnings)
+        bulk_insert(Learning, learnings)
         for n, learning in enumerate(learnings):
             if n < len(LEARNINGS):
                 keys = LEARNINGS[n].practices
@@ -326,8 +321,8 @@ class FrameworkBench:
                 Learning.areas.through(learning_id=learning.pk, area_id=area_id)
                 for area_id in sorted(area_ids)
             ]
-        _bulk(Learning.practices.through, practices)
-        _bulk(Learning.areas.through, areas)
+        bulk_insert(Learning.practices.through, practices)
+        bulk_insert(Learning.areas.through, areas)
         return len(learnings)
 
     def tags(self):
@@ -352,7 +347,7 @@ class FrameworkBench:
                         tagged_at=tagged_at,
                     )
                 )
-        _bulk(PracticeTag, rows)
+        bulk_insert(PracticeTag, rows)
         return len(rows)
 
 
@@ -371,17 +366,12 @@ def generate(*, scale, rng, stdout):
     )
 
 
-def _sample(queryset, rng, k=20):
-    ids = list(queryset.values_list("pk", flat=True).order_by("pk"))
-    return rng.sample(ids, min(k, len(ids)))
-
-
 def pages(rng):
     """The dashboard as the roles the core's pages leave out, and the framework's pages, as
     ``bench/run.py`` reads them."""
     rounds = list(AssessmentRound.objects.order_by("-opens_on").values_list("pk", flat=True)[:4])
-    learnings = _sample(Learning.objects.all(), rng)
-    schedules = _sample(PromptSchedule.objects.all(), rng, k=5)
+    learnings = sample_ids(Learning.objects.all(), rng)
+    schedules = sample_ids(PromptSchedule.objects.all(), rng, k=5)
     area = Area.objects.order_by("order").values_list("slug", flat=True).first()
     return [
         {"name": "hub dashboard (organiser)", "as": "organiser", "paths": [reverse("home")]},

@@ -19,13 +19,13 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
+from hubsite.people.bench import bulk_insert
 from hubsite.people.models import Person, Role, User
 
 from .models import AuditEntry, DataRequest, RetentionRun
 from .registry import retention_kinds
 from .services import due_date
 
-BATCH = 5000
 YEARS = 3
 AUDIT_PER_PERSON = 2
 REQUESTS_PER_HUB = 200  # at hub scale (20,000 people); ``factor`` scales it
@@ -61,12 +61,6 @@ DETAILS = {
     Kind.CORRECTION: "The postcode on file is out of date.",
     Kind.OBJECTION: "No more newsletters by post.",
 }
-
-
-def _bulk(model, rows):
-    for start in range(0, len(rows), BATCH):
-        model.objects.bulk_create(rows[start : start + BATCH])
-    return rows
 
 
 class Privacy:
@@ -125,7 +119,7 @@ class Privacy:
                 )
             )
         rows.sort(key=lambda entry: entry.at)  # written in time, as the hub writes them
-        return _bulk(AuditEntry, rows)
+        return bulk_insert(AuditEntry, rows)
 
     def _nights(self, nights):
         midnight = datetime.combine(self.today, time(2, 30))
@@ -236,7 +230,7 @@ class Privacy:
                     closed_on=received + timedelta(days=9) if status == Status.DONE else None,
                 )
             )
-        return _bulk(DataRequest, rows)
+        return bulk_insert(DataRequest, rows)
 
     def runs(self):
         rng, kinds = self.rng, retention_kinds()
@@ -259,7 +253,7 @@ class Privacy:
                     results=results,
                 )
             )
-        return _bulk(RetentionRun, rows)
+        return bulk_insert(RetentionRun, rows)
 
 
 def generate(*, scale, rng, stdout):
